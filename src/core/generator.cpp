@@ -1,0 +1,153 @@
+// Generator: automaton + DP counting (uniform bodies), with an early-abort fallback.
+#include "generator.hpp"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "error.hpp"
+#include "verhoeff.hpp"
+
+namespace vid {
+
+uint64_t digits_to_number(const char* digits, int len) noexcept {
+    uint64_t v = 0;
+    for (int i = 0; i < len; ++i) v = v * 10 + static_cast<uint64_t>(digits[i] - '0');
+    return v;
+}
+
+void number_to_digits(uint64_t value, int len, char* out) noexcept {
+    for (int i = len - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
+Generator::Generator(const RuleSet& rules, Method preferred, size_t max_states)
+    : rules_(rules), method_(preferred), body_len_(rules.config().length - 1) {
+    if (method_ == Method::Automaton && !build_automaton(max_states)) {
+        next_.clear();
+        count_.clear();
+        upper_.clear();
+        method_ = Method::EarlyAbort;
+    }
+}
+
+bool Generator::build_automaton(size_t max_states) {
+    const int K = rules_.history();
+    const int m = body_len_;
+    uint64_t modK = 1;
+    for (int i = 0; i < K; ++i) modK *= 10;
+
+    // states[p]: the last min(p, K) digits of each reachable prefix of p digits.
+    std::vector<std::vector<uint64_t>> states(m + 1);
+    states[0].push_back(0);
+    next_.assign(m, {});
+    size_t total = 1;
+    char buf[kMaxLength + 2];
+    for (int p = 0; p < m; ++p) {
+        std::unordered_map<uint64_t, int32_t> index;
+        const int len = std::min(p, K);
+        next_[p].assign(states[p].size() * 10, -1);
+        for (size_t si = 0; si < states[p].size(); ++si) {
+            const uint64_t s = states[p][si];
+            number_to_digits(s, len, buf);
+            for (int d = 0; d < 10; ++d) {
+                buf[len] = static_cast<char>('0' + d);
+                if (!rules_.local_ok(buf + len, p)) continue;
+                uint64_t ns = s * 10 + static_cast<uint64_t>(d);
+                if (p + 1 > K) ns %= modK;
+                auto [it, added] = index.emplace(ns, static_cast<int32_t>(states[p + 1].size()));
+                if (added) {
+                    states[p + 1].push_back(ns);
+                    if (++total > max_states) return false;
+                }
+                next_[p][si * 10 + static_cast<size_t>(d)] = it->second;
+            }
+        }
+    }
+    count_.assign(m + 1, {});
+    count_[m].assign(states[m].size(), 1);
+    for (int p = m - 1; p >= 0; --p) {
+        count_[p].assign(states[p].size(), 0);
+        for (size_t si = 0; si < states[p].size(); ++si) {
+            uint64_t c = 0;
+            for (int d = 0; d < 10; ++d) {
+                int32_t nx = next_[p][si * 10 + static_cast<size_t>(d)];
+                if (nx >= 0) c += count_[p + 1][static_cast<size_t>(nx)];
+            }
+            count_[p][si] = c;
+        }
+    }
+    // upper_[p][state * 10 + d]: completions through digits 0..d; a broken digit adds nothing.
+    upper_.assign(m, {});
+    for (int p = 0; p < m; ++p) {
+        upper_[p].assign(next_[p].size(), 0);
+        for (size_t si = 0; si < count_[p].size(); ++si) {
+            uint64_t acc = 0;
+            for (int d = 0; d < 10; ++d) {
+                int32_t nx = next_[p][si * 10 + static_cast<size_t>(d)];
+                if (nx >= 0) acc += count_[p + 1][static_cast<size_t>(nx)];
+                upper_[p][si * 10 + static_cast<size_t>(d)] = acc;
+            }
+        }
+    }
+    body_count_ = count_[0][0];
+    return true;
+}
+
+// Unranks one uniform random number into a body: uniform over the automaton's accepted bodies.
+bool Generator::draw_body_automaton(Csprng& rng, char* buf) const {
+    uint64_t r = rng.below(body_count_);
+    size_t state = 0;
+    for (int p = 0; p < body_len_; ++p) {
+        const uint64_t* upper = &upper_[p][state * 10];
+        int d = 0;
+        while (r >= upper[d]) ++d;  // r < upper[9] == count of this state
+        r -= d == 0 ? 0 : upper[d - 1];
+        buf[p] = static_cast<char>('0' + d);
+        state = static_cast<size_t>(next_[p][state * 10 + static_cast<size_t>(d)]);
+    }
+    return true;
+}
+
+// Digit by digit; any broken prefix starts over from the first digit (uniform, vid-rules.md).
+bool Generator::draw_body_early_abort(Csprng& rng, char* buf) const {
+    for (int p = 0; p < body_len_; ++p) {
+        buf[p] = static_cast<char>('0' + rng.digit());
+        if (!rules_.local_ok(buf + p, p) || !rules_.block_ok(buf, p)) return false;
+    }
+    return true;
+}
+
+void Generator::generate_digits(Csprng& rng, char* buf) const {
+    if (method_ == Method::Automaton && body_count_ == 0)
+        throw Error(ErrorKind::SpaceExhausted, "no valid VID exists under the current rules");
+    const int m = body_len_;
+    for (uint64_t attempt = 0; attempt < kMaxAttemptsPerVid; ++attempt) {
+        bool ok = method_ == Method::Automaton ? draw_body_automaton(rng, buf)
+                                               : draw_body_early_abort(rng, buf);
+        if (!ok) continue;
+        buf[m] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, m)));
+        // The body passed every rule on windows inside it; what is left are the windows that end
+        // at the check digit and (for the automaton) the repeated-block rule on the whole VID.
+        if (!rules_.local_ok(buf + m, m)) continue;
+        const bool blocks_ok = method_ == Method::Automaton
+                                   ? !rules_.has_repeated_block(std::string_view(buf, m + 1))
+                                   : rules_.block_ok(buf, m);
+        if (blocks_ok) return;
+    }
+    throw Error(ErrorKind::SpaceExhausted,
+                "no valid VID found in " + std::to_string(kMaxAttemptsPerVid) +
+                    " attempts under the current rules");
+}
+
+void Generator::generate(Csprng& rng, uint64_t* out, size_t count) const {
+    char buf[kMaxLength + 2];
+    for (size_t i = 0; i < count; ++i) {
+        generate_digits(rng, buf);
+        out[i] = digits_to_number(buf, length());
+    }
+}
+
+}  // namespace vid
