@@ -118,7 +118,9 @@ inline bool ends_at(const char* last, int pos, const std::string& p) noexcept {
 
 Rule RuleSet::first_failing_rule(std::string_view s) const noexcept {
     if (s.empty()) return Rule::Empty;
-    if (java_length(s) != static_cast<size_t>(config_.length)) return Rule::Length;
+    // One UTF-16 unit takes 1 to 3 UTF-8 bytes: a cheap answer for absurd (say 1 MB) inputs.
+    const size_t want = static_cast<size_t>(config_.length);
+    if (s.size() < want || s.size() > 3 * want || java_length(s) != want) return Rule::Length;
     for (char c : s)
         if (c < '0' || c > '9') return Rule::NonDigit;
     if (has_sequence(s)) return Rule::Sequence;

@@ -1,0 +1,199 @@
+// Loads the rules with SPI as the owner of the rule tables (so PUBLIC can call vid_is_valid
+// without any privilege on them) and keeps them until a committed change invalidates them.
+#include "rules_cache.hpp"
+
+#include <vector>
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+}
+
+namespace vid_pg {
+namespace {
+
+struct CachedRules {
+    explicit CachedRules(vid::RuleConfig config) : rules(std::move(config)) {}
+    vid::RuleSet rules;
+    vid::Generator* generator = nullptr;
+    ~CachedRules() { delete generator; }
+};
+
+CachedRules* current = nullptr;
+bool stale = true;
+// Rules read inside a parallel operation (no fresh snapshot there) serve only that transaction.
+LocalTransactionId only_in_lxid = InvalidLocalTransactionId;
+// Replaced rule sets stay alive until the transaction ends: callers may still hold them.
+std::vector<CachedRules*>* retired = nullptr;
+Oid cached_rule_set_oid = InvalidOid;
+Oid cached_restricted_oid = InvalidOid;
+vid::Csprng* the_rng = nullptr;
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == cached_rule_set_oid || relid == cached_restricted_oid) {
+        stale = true;
+        cached_rule_set_oid = cached_restricted_oid = InvalidOid;
+    }
+}
+
+void on_xact_end(XactEvent event, void*) {
+    if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+        event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+        return;
+    if (retired == nullptr) return;
+    for (CachedRules* r : *retired) delete r;
+    retired->clear();
+}
+
+Oid vid_table_oid(const char* name) {
+    Oid nsp = get_namespace_oid("vid", true);
+    Oid rel = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+    if (!OidIsValid(rel))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the vid extension's table vid.%s does not exist", name),
+                        errhint("Run CREATE EXTENSION vid in this database.")));
+    return rel;
+}
+
+// Runs a read-only query with a fresh snapshot (or the active one inside a parallel operation).
+void run_query(const char* sql) {
+    SPIPlanPtr plan = SPI_prepare(sql, 0, nullptr);
+    if (plan == nullptr) elog(ERROR, "vid: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    Snapshot snap = IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot();
+    int rc = SPI_execute_snapshot(plan, nullptr, nullptr, snap, InvalidSnapshot, true, false, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "vid: reading the rules failed: %s", SPI_result_code_string(rc));
+}
+
+struct RawRules {
+    int ints[4];
+    char** prefixes;
+    int nprefixes;
+    char** restricted;
+    int nrestricted;
+};
+
+// Copies column 1 of the last result into `out` (allocated in the caller's context).
+char** copy_column(MemoryContext into, int* count) {
+    *count = static_cast<int>(SPI_processed);
+    char** out = static_cast<char**>(MemoryContextAlloc(into, sizeof(char*) * (*count + 1)));
+    for (int i = 0; i < *count; ++i) {
+        char* v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+        out[i] = MemoryContextStrdup(into, v ? v : "");
+    }
+    return out;
+}
+
+void read_rules(RawRules* raw) {
+    MemoryContext caller = CurrentMemoryContext;
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(cached_rule_set_oid));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "vid: cache lookup failed for relation %u", cached_rule_set_oid);
+    Oid owner = ((Form_pg_class)GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    // Read as the tables' owner, confined: a fixed query, a pinned search_path, no user code.
+    SetUserIdAndSecContext(owner,
+                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    int nest = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
+    run_query(
+        "SELECT length, sequence_limit, repeating_limit, repeated_block_limit "
+        "FROM vid.rule_set ORDER BY version DESC LIMIT 1");
+    if (SPI_processed != 1)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("vid.rule_set is empty"),
+                        errhint("Reinstall the extension or call vid_configure().")));
+    for (int i = 0; i < 4; ++i) {
+        bool isnull;
+        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+        raw->ints[i] = isnull ? 0 : DatumGetInt32(d);
+    }
+    run_query(
+        "SELECT p FROM (SELECT not_start_with FROM vid.rule_set ORDER BY version DESC LIMIT 1) r, "
+        "unnest(r.not_start_with) p");
+    raw->prefixes = copy_column(caller, &raw->nprefixes);
+    run_query("SELECT number FROM vid.restricted_number");
+    raw->restricted = copy_column(caller, &raw->nrestricted);
+    SPI_finish();
+    AtEOXact_GUC(true, nest);
+    SetUserIdAndSecContext(saved_user, saved_context);
+}
+
+CachedRules& load() {
+    if (current != nullptr && !stale &&
+        (only_in_lxid == InvalidLocalTransactionId || only_in_lxid == MyProc->lxid))
+        return *current;
+    cached_rule_set_oid = vid_table_oid("rule_set");
+    cached_restricted_oid = vid_table_oid("restricted_number");
+    stale = false;  // an invalidation that arrives while we read sets it again
+    RawRules raw;
+    read_rules(&raw);
+    CachedRules* fresh = nullptr;
+    char why[512] = "";
+    core_call([&] {
+        vid::RuleConfig c;
+        c.length = raw.ints[0];
+        c.sequence_limit = raw.ints[1];
+        c.repeating_limit = raw.ints[2];
+        c.repeated_block_limit = raw.ints[3];
+        c.not_start_with.assign(raw.prefixes, raw.prefixes + raw.nprefixes);
+        c.restricted.assign(raw.restricted, raw.restricted + raw.nrestricted);
+        std::string error = vid::config_error(c);
+        std::snprintf(why, sizeof why, "%s", error.c_str());
+        if (error.empty()) {
+            fresh = new CachedRules(std::move(c));
+            if (retired == nullptr) retired = new std::vector<CachedRules*>();
+            if (current != nullptr) retired->push_back(current);
+        }
+    });
+    if (fresh == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the stored VID rules are invalid: %s", why),
+                        errhint("Fix them with vid_configure().")));
+    current = fresh;
+    only_in_lxid = IsInParallelMode() ? MyProc->lxid : InvalidLocalTransactionId;
+    return *current;
+}
+
+}  // namespace
+
+const vid::RuleSet& current_rules() { return load().rules; }
+
+const vid::Generator& current_generator() {
+    CachedRules& c = load();
+    if (c.generator == nullptr)
+        core_call([&] { c.generator = new vid::Generator(c.rules, vid::Generator::Method::Automaton, 100000); });
+    return *c.generator;
+}
+
+vid::Csprng& rng() {
+    if (the_rng == nullptr) core_call([] { the_rng = new vid::Csprng(); });
+    return *the_rng;
+}
+
+Oid rule_set_relid() { return vid_table_oid("rule_set"); }
+Oid restricted_number_relid() { return vid_table_oid("restricted_number"); }
+
+void lock_rules_shared() {
+    LockRelationOid(rule_set_relid(), ShareLock);
+    LockRelationOid(restricted_number_relid(), ShareLock);
+}
+
+void register_rules_cache_callbacks() {
+    CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0);
+    RegisterXactCallback(on_xact_end, nullptr);
+}
+
+}  // namespace vid_pg

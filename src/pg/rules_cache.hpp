@@ -1,0 +1,37 @@
+// The rules in force in this database, read from vid.rule_set and vid.restricted_number and
+// cached per backend until a change to either table is committed (relcache invalidation).
+#pragma once
+
+#include "boundary.hpp"
+
+extern "C" {
+#include "postgres_ext.h"
+}
+
+#include "../core/generator.hpp"
+#include "../core/random.hpp"
+#include "../core/rules.hpp"
+
+namespace vid_pg {
+
+// The current rule set. The reference stays valid until the end of the transaction.
+const vid::RuleSet& current_rules();
+
+// The generator for the current rules (built on first use).
+const vid::Generator& current_generator();
+
+// This backend's CSPRNG.
+vid::Csprng& rng();
+
+// OIDs of the extension's tables (ERROR when the extension is not installed here).
+Oid rule_set_relid();
+Oid restricted_number_relid();
+
+// Takes SHARE locks on both rule tables so the rules cannot change until the transaction ends;
+// call before generating (the cache is refreshed by the lock's invalidation processing).
+void lock_rules_shared();
+
+// Registers the invalidation and end-of-transaction callbacks; from _PG_init.
+void register_rules_cache_callbacks();
+
+}  // namespace vid_pg
