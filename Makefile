@@ -12,7 +12,6 @@ DATA_built = vid--$(EXTVERSION).sql
 EXTRA_CLEAN = vid--$(EXTVERSION).sql
 
 REGRESS = rules pool errors configure
-REGRESS_OPTS = --inputdir=.  --dbname=vid_regression
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wall -Wno-missing-field-initializers -Wno-register -Werror

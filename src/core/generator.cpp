@@ -79,16 +79,17 @@ bool Generator::build_automaton(size_t max_states) {
             count_[p][si] = c;
         }
     }
-    // upper_[p][state * 10 + d]: completions through digits 0..d; a broken digit adds nothing.
+    // upper_[p][state * 11 + 1 + d]: completions through digits 0..d (a broken digit adds
+    // nothing); upper_[p][state * 11] is 0.
     upper_.assign(m, {});
     for (int p = 0; p < m; ++p) {
-        upper_[p].assign(next_[p].size(), 0);
+        upper_[p].assign(count_[p].size() * 11, 0);
         for (size_t si = 0; si < count_[p].size(); ++si) {
             uint64_t acc = 0;
             for (int d = 0; d < 10; ++d) {
                 int32_t nx = next_[p][si * 10 + static_cast<size_t>(d)];
                 if (nx >= 0) acc += count_[p + 1][static_cast<size_t>(nx)];
-                upper_[p][si * 10 + static_cast<size_t>(d)] = acc;
+                upper_[p][si * 11 + 1 + static_cast<size_t>(d)] = acc;
             }
         }
     }
@@ -96,19 +97,30 @@ bool Generator::build_automaton(size_t max_states) {
     return true;
 }
 
-// Unranks one uniform random number into a body: uniform over the automaton's accepted bodies.
-bool Generator::draw_body_automaton(Csprng& rng, char* buf) const {
-    uint64_t r = rng.below(body_count_);
-    size_t state = 0;
-    for (int p = 0; p < body_len_; ++p) {
-        const uint64_t* upper = &upper_[p][state * 10];
-        int d = 0;
-        while (r >= upper[d]) ++d;  // r < upper[9] == count of this state
-        r -= d == 0 ? 0 : upper[d - 1];
-        buf[p] = static_cast<char>('0' + d);
-        state = static_cast<size_t>(next_[p][state * 10 + static_cast<size_t>(d)]);
+// Unranks uniform random numbers into kLanes bodies at once: each is uniform over the
+// automaton's accepted bodies. The lanes are independent chains of dependent loads, so the CPU
+// overlaps them (one lane alone waits on memory at every digit).
+void Generator::draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen]) const {
+    uint64_t r[kLanes];
+    size_t state[kLanes];
+    for (int l = 0; l < kLanes; ++l) {
+        r[l] = rng.below(body_count_);
+        state[l] = 0;
     }
-    return true;
+    for (int p = 0; p < body_len_; ++p) {
+        const uint64_t* up = upper_[p].data();
+        const int32_t* nx = next_[p].data();
+        for (int l = 0; l < kLanes; ++l) {
+            const uint64_t* upper = up + state[l] * 11;
+            // The digit is how many cumulative bounds r has passed (r < upper[10], the state's
+            // count). Branch-free: the digits are random, so a search would mispredict.
+            int d = 0;
+            for (int k = 1; k <= 10; ++k) d += r[l] >= upper[k];
+            r[l] -= upper[d];
+            bufs[l][p] = static_cast<char>('0' + d);
+            state[l] = static_cast<size_t>(nx[state[l] * 10 + static_cast<size_t>(d)]);
+        }
+    }
 }
 
 // Digit by digit; any broken prefix starts over from the first digit (uniform, vid-rules.md).
@@ -120,33 +132,50 @@ bool Generator::draw_body_early_abort(Csprng& rng, char* buf) const {
     return true;
 }
 
-void Generator::generate_digits(Csprng& rng, char* buf) const {
-    if (method_ == Method::Automaton && body_count_ == 0)
-        throw Error(ErrorKind::SpaceExhausted, "no valid VID exists under the current rules");
+// Completes a body with its check digit; true when the whole VID is valid.
+bool Generator::finish(char* buf) const {
     const int m = body_len_;
-    for (uint64_t attempt = 0; attempt < kMaxAttemptsPerVid; ++attempt) {
-        bool ok = method_ == Method::Automaton ? draw_body_automaton(rng, buf)
-                                               : draw_body_early_abort(rng, buf);
-        if (!ok) continue;
-        buf[m] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, m)));
-        // The body passed every rule on windows inside it; what is left are the windows that end
-        // at the check digit and (for the automaton) the repeated-block rule on the whole VID.
-        if (!rules_.local_ok(buf + m, m)) continue;
-        const bool blocks_ok = method_ == Method::Automaton
-                                   ? !rules_.has_repeated_block(std::string_view(buf, m + 1))
-                                   : rules_.block_ok(buf, m);
-        if (blocks_ok) return;
-    }
-    throw Error(ErrorKind::SpaceExhausted,
-                "no valid VID found in " + std::to_string(kMaxAttemptsPerVid) +
-                    " attempts under the current rules");
+    buf[m] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, m)));
+    // The body passed every rule on windows inside it; what is left are the windows that end
+    // at the check digit and (for the automaton) the repeated-block rule on the whole VID.
+    if (!rules_.local_ok(buf + m, m)) return false;
+    return method_ == Method::Automaton ? !rules_.has_repeated_block(std::string_view(buf, m + 1))
+                                        : rules_.block_ok(buf, m);
+}
+
+void Generator::generate_digits(Csprng& rng, char* buf) const {
+    uint64_t key;
+    generate(rng, &key, 1);
+    number_to_digits(key, length(), buf);
 }
 
 void Generator::generate(Csprng& rng, uint64_t* out, size_t count) const {
-    char buf[kMaxLength + 2];
-    for (size_t i = 0; i < count; ++i) {
-        generate_digits(rng, buf);
-        out[i] = digits_to_number(buf, length());
+    if (method_ == Method::Automaton && body_count_ == 0)
+        throw Error(ErrorKind::SpaceExhausted, "no valid VID exists under the current rules");
+    const int len = length();
+    uint64_t failures = 0;  // consecutive bodies that did not make a valid VID
+    size_t made = 0;
+    char bufs[kLanes][kBufLen];
+    while (made < count) {
+        int drawn = kLanes;
+        if (method_ == Method::Automaton) {
+            draw_bodies_automaton(rng, bufs);
+        } else {
+            drawn = draw_body_early_abort(rng, bufs[0]) ? 1 : 0;
+            failures += drawn == 0;
+        }
+        for (int l = 0; l < drawn && made < count; ++l) {
+            if (finish(bufs[l])) {
+                out[made++] = digits_to_number(bufs[l], len);
+                failures = 0;
+            } else {
+                ++failures;
+            }
+        }
+        if (failures >= kMaxAttemptsPerVid)
+            throw Error(ErrorKind::SpaceExhausted,
+                        "no valid VID found in " + std::to_string(kMaxAttemptsPerVid) +
+                            " attempts under the current rules");
     }
 }
 

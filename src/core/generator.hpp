@@ -45,9 +45,13 @@ public:
     static constexpr uint64_t kMaxAttemptsPerVid = 2'000'000;
 
 private:
+    static constexpr int kLanes = 8;
+    static constexpr int kBufLen = kMaxLength + 2;
+
     bool build_automaton(size_t max_states);
-    bool draw_body_automaton(Csprng& rng, char* buf) const;
+    void draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen]) const;
     bool draw_body_early_abort(Csprng& rng, char* buf) const;
+    bool finish(char* buf) const;
 
     RuleSet rules_;
     Method method_;

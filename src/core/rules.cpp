@@ -154,15 +154,19 @@ bool RuleSet::has_repeating(std::string_view s) const noexcept {
 bool RuleSet::has_repeated_block(std::string_view s) const noexcept {
     const int B = config_.repeated_block_limit, n = static_cast<int>(s.size());
     if (B <= 0 || 2 * B > n) return false;
-    uint64_t block[kMaxLength];
-    uint64_t mod = 1;
-    for (int i = 0; i < B && i < 19; ++i) mod *= 10;
-    uint64_t v = 0;
-    for (int i = 0; i < n; ++i) {
-        v = (v * 10 + static_cast<uint64_t>(s[i] - '0')) % mod;
-        if (i >= B - 1) block[i - B + 1] = v;
-    }
     const int blocks = n - B + 1;
+    uint64_t block[kMaxLength];
+    if (B > kMaxLength || blocks > kMaxLength) {  // longer than any VID: compare the strings
+        for (int j = B; j < blocks; ++j)
+            for (int i = 0; i + B <= j; ++i)
+                if (s.compare(static_cast<size_t>(i), B, s, static_cast<size_t>(j), B) == 0) return true;
+        return false;
+    }
+    for (int j = 0; j < blocks; ++j) {
+        uint64_t v = 0;
+        for (int k = 0; k < B; ++k) v = v * 10 + static_cast<uint64_t>(s[j + k] - '0');
+        block[j] = v;
+    }
     if (B <= 3) {  // a bitset of the 10^B possible blocks
         uint64_t seen[16] = {0};
         for (int j = B; j < blocks; ++j) {

@@ -1,0 +1,579 @@
+// Generator and Csprng: validity, distinctness, exact uniformity against brute-force enumeration,
+// the automaton's path count, exhaustion, and the random source itself.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+#include "generator.hpp"
+#include "random.hpp"
+#include "rules.hpp"
+#include "test_util.hpp"
+#include "verhoeff.hpp"
+
+namespace {
+
+using vid::Generator;
+using vid::Rule;
+using vid::RuleConfig;
+using vid::RuleSet;
+using Method = vid::Generator::Method;
+using vidtest::kZLimit;
+
+uint64_t pow10(int n) {
+    uint64_t v = 1;
+    for (int i = 0; i < n; ++i) v *= 10;
+    return v;
+}
+
+std::string digits_of(uint64_t v, int len) {
+    std::string s(static_cast<size_t>(len), '0');
+    vid::number_to_digits(v, len, s.data());
+    return s;
+}
+
+RuleConfig defaults_of_length(int length) {
+    RuleConfig c;
+    c.length = length;
+    return c;
+}
+
+const char* method_name(Method m) { return m == Method::Automaton ? "automaton" : "early-abort"; }
+
+// ---------------------------------------------------------------------------------------------
+// Validity and distinctness
+// ---------------------------------------------------------------------------------------------
+
+// A million default VIDs are valid and distinct. The valid space holds about 9.1e12 VIDs (body
+// count 2.96e13 times the acceptance of the remaining rules, or 1.1% of the 8e14 bodies that start
+// with 2..9), so a million uniform draws repeat one about 1e12 / (2 * 9.1e12) = 0.055 times on
+// average: "no duplicate at all" would fail 5% of runs for a perfect generator. Four or more
+// duplicates (probability ~4e-7) means the generator is not drawing from the whole space.
+TEST(Generator, MillionDefaultVidsAreValidAndDistinct) {
+    const RuleSet rules{RuleConfig{}};
+    const Generator gen(rules);
+    ASSERT_EQ(gen.method(), Method::Automaton);
+    vid::Csprng rng;
+    const size_t count = vidtest::scaled(1'000'000);
+    std::vector<uint64_t> out(count);
+    gen.generate(rng, out.data(), count);
+    size_t invalid = 0;
+    for (uint64_t v : out) {
+        ASSERT_GE(v, 2'000'000'000'000'000ull);  // 16 digits, not starting with 0 or 1
+        ASSERT_LT(v, 10'000'000'000'000'000ull);
+        const std::string s = digits_of(v, 16);
+        if (rules.first_failing_rule(s) != Rule::Ok && ++invalid <= 10)
+            ADD_FAILURE() << s << " fails " << vid::rule_name(rules.first_failing_rule(s));
+    }
+    EXPECT_EQ(invalid, 0u);
+    std::sort(out.begin(), out.end());
+    const size_t distinct = static_cast<size_t>(std::unique(out.begin(), out.end()) - out.begin());
+    EXPECT_LE(count - distinct, 3u) << "duplicates among " << count << " VIDs";
+}
+
+struct ValidityCase {
+    const char* name;
+    RuleConfig cfg;
+};
+
+std::vector<ValidityCase> validity_cases() {
+    std::vector<ValidityCase> cases;
+    cases.push_back({"defaults", RuleConfig{}});
+    cases.push_back({"length4", defaults_of_length(4)});
+    cases.push_back({"length18", defaults_of_length(18)});
+    cases.push_back({"alloff", vidtest::all_off(16)});
+    RuleConfig c;
+    c.repeated_block_limit = 4;
+    c.sequence_limit = 2;
+    cases.push_back({"B4L2", c});
+    c = RuleConfig{};
+    c.repeating_limit = 1;
+    c.repeated_block_limit = 0;
+    cases.push_back({"N1B0", c});
+    c = defaults_of_length(18);
+    c.sequence_limit = 4;
+    c.repeating_limit = 3;
+    c.repeated_block_limit = 3;
+    c.not_start_with = {"9", "80"};
+    c.restricted = {"13579", "000", "2"};
+    cases.push_back({"length18mixed", c});
+    c = defaults_of_length(10);
+    c.not_start_with = {"2", "34", "567"};
+    c.restricted = {"98", "0"};
+    cases.push_back({"length10lists", c});
+    return cases;
+}
+
+class GeneratorValidity : public ::testing::TestWithParam<ValidityCase> {};
+
+// Both methods produce only valid VIDs (20,000 each; the early abort is the slower one).
+TEST_P(GeneratorValidity, BothMethodsProduceValidVids) {
+    const RuleSet rules(GetParam().cfg);
+    const int len = GetParam().cfg.length;
+    vid::Csprng rng;
+    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
+        const Generator gen(rules, m);
+        ASSERT_EQ(gen.method(), m);
+        ASSERT_EQ(gen.length(), len);
+        const size_t count = vidtest::scaled(len > 16 ? 8000 : 20000);
+        std::vector<uint64_t> out(count);
+        gen.generate(rng, out.data(), count);
+        size_t invalid = 0;
+        for (uint64_t v : out) {
+            ASSERT_LT(v, pow10(len));
+            const std::string s = digits_of(v, len);
+            if (!rules.is_valid(s) && ++invalid <= 10)
+                ADD_FAILURE() << method_name(m) << ": " << s << " fails "
+                              << vid::rule_name(rules.first_failing_rule(s));
+        }
+        EXPECT_EQ(invalid, 0u) << method_name(m);
+        // generate_digits writes exactly length() digits.
+        char buf[vid::kMaxLength + 4];
+        std::fill(std::begin(buf), std::end(buf), '#');
+        gen.generate_digits(rng, buf);
+        EXPECT_TRUE(rules.is_valid(std::string_view(buf, static_cast<size_t>(len))));
+        EXPECT_EQ(buf[len], '#');
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, GeneratorValidity, ::testing::ValuesIn(validity_cases()),
+                         [](const ::testing::TestParamInfo<ValidityCase>& info) { return std::string(info.param.name); });
+
+TEST(Generator, MethodSelectionAndFallback) {
+    const RuleSet rules{RuleConfig{}};
+    EXPECT_EQ(Generator(rules).method(), Method::Automaton);
+    EXPECT_EQ(Generator(rules, Method::Automaton).method(), Method::Automaton);
+    EXPECT_EQ(Generator(rules, Method::EarlyAbort).method(), Method::EarlyAbort);
+    EXPECT_GT(Generator(rules).body_count(), 0u);
+
+    // Too few states allowed: the automaton is abandoned for the early abort, which still works.
+    const Generator tiny(rules, Method::Automaton, 10);
+    EXPECT_EQ(tiny.method(), Method::EarlyAbort);
+    vid::Csprng rng;
+    std::vector<uint64_t> out(vidtest::scaled(2000));
+    tiny.generate(rng, out.data(), out.size());
+    for (uint64_t v : out) EXPECT_TRUE(rules.is_valid(digits_of(v, 16))) << v;
+
+    // A long restricted number needs a long history: with a modest state budget it falls back too.
+    RuleConfig c;
+    c.restricted = {"786", "666", "3141592653"};
+    const RuleSet long_rules(c);
+    EXPECT_EQ(long_rules.history(), 9);
+    const Generator fallback(long_rules, Method::Automaton, 50000);
+    EXPECT_EQ(fallback.method(), Method::EarlyAbort);
+    fallback.generate(rng, out.data(), 200);
+    for (size_t i = 0; i < 200; ++i) EXPECT_TRUE(long_rules.is_valid(digits_of(out[i], 16))) << out[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact uniformity, against every valid VID enumerated by brute force
+// ---------------------------------------------------------------------------------------------
+
+// Every valid VID of a (short) configuration, ascending, by testing all 10^length strings.
+std::vector<uint64_t> enumerate_valid(const RuleSet& rules) {
+    const int len = rules.config().length;
+    std::vector<uint64_t> valid;
+    std::string s(static_cast<size_t>(len), '0');
+    const uint64_t total = pow10(len);
+    for (uint64_t v = 0; v < total; ++v) {
+        if (rules.first_failing_rule(s) == Rule::Ok) valid.push_back(v);
+        for (int i = len - 1; i >= 0 && ++s[static_cast<size_t>(i)] > '9'; --i) s[static_cast<size_t>(i)] = '0';
+    }
+    return valid;
+}
+
+struct UniformCase {
+    const char* name;
+    RuleConfig (*make_config)();  // built when the test runs, not at registration
+    Method method;
+    int samples_per_vid;
+};
+
+// Length 7 with non-default rules, two of its own valid VIDs excluded by full-length entries
+// (matched only at the check digit).
+RuleConfig nondefault7() {
+    RuleConfig c;
+    c.length = 7;
+    c.sequence_limit = 2;
+    c.repeating_limit = 3;
+    c.repeated_block_limit = 3;
+    c.not_start_with = {"9", "12"};
+    c.restricted = {"07", "350"};
+    const std::vector<uint64_t> valid = enumerate_valid(RuleSet(c));
+    c.not_start_with.push_back(digits_of(valid[valid.size() / 3], 7));
+    c.restricted.push_back(digits_of(valid[2 * valid.size() / 3], 7));
+    return c;
+}
+
+// Length 6 without a not-start-with list (leading zeros) and a restricted number at the end.
+RuleConfig nondefault6() {
+    RuleConfig c;
+    c.length = 6;
+    c.sequence_limit = 4;
+    c.repeating_limit = 1;
+    c.repeated_block_limit = 2;
+    c.not_start_with.clear();
+    c.restricted = {"55", "1234"};
+    return c;
+}
+
+std::vector<UniformCase> uniform_cases() {
+    std::vector<UniformCase> cases;
+    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
+        cases.push_back({"length6", [] { return defaults_of_length(6); }, m, 50});
+        cases.push_back({"length7", [] { return defaults_of_length(7); }, m, 20});
+        cases.push_back({"nondefault7", nondefault7, m, 50});
+        cases.push_back({"nondefault6", nondefault6, m, 50});
+    }
+    return cases;
+}
+
+class Uniformity : public ::testing::TestWithParam<UniformCase> {};
+
+// Generates about samples_per_vid times as many VIDs as exist, checks each is in the enumerated
+// set, and runs a chi-square test of the counts against the uniform distribution.
+TEST_P(Uniformity, MatchesBruteForceEnumeration) {
+    const UniformCase& tc = GetParam();
+    const RuleSet rules(tc.make_config());
+    const int len = rules.config().length;
+    const std::vector<uint64_t> valid = enumerate_valid(rules);
+    ASSERT_GT(valid.size(), 100u);
+    // Index of each valid value: a direct table over all 10^len values (at most 10^7).
+    std::vector<int32_t> index(pow10(len), -1);
+    for (size_t i = 0; i < valid.size(); ++i) index[valid[i]] = static_cast<int32_t>(i);
+
+    const Generator gen(rules, tc.method);
+    ASSERT_EQ(gen.method(), tc.method);
+    vid::Csprng rng;
+    const size_t samples = vidtest::scaled(valid.size() * static_cast<size_t>(tc.samples_per_vid));
+    std::vector<uint64_t> counts(valid.size(), 0);
+    std::vector<uint64_t> chunk(65536);
+    size_t outside = 0, done = 0;
+    while (done < samples) {
+        const size_t n = std::min(chunk.size(), samples - done);
+        gen.generate(rng, chunk.data(), n);
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t v = chunk[i];
+            if (v >= index.size() || index[v] < 0) {
+                if (++outside <= 10) ADD_FAILURE() << "not a valid VID: " << digits_of(v, len);
+                continue;
+            }
+            ++counts[static_cast<size_t>(index[v])];
+        }
+        done += n;
+    }
+    EXPECT_EQ(outside, 0u);
+    const double df = static_cast<double>(valid.size() - 1);
+    const double stat = vidtest::chi_square_uniform(counts);
+    const double z = vidtest::chi_square_z(stat, df);
+    EXPECT_LT(std::abs(z), kZLimit) << tc.name << " " << method_name(tc.method) << ": " << valid.size()
+                                    << " valid VIDs, " << samples << " samples, chi-square " << stat
+                                    << " on " << df << " df (z = " << z << ")";
+    const double expected = static_cast<double>(samples) / static_cast<double>(valid.size());
+    if (expected >= 40) {  // P(a cell is empty) < e^-40 per cell: every valid VID must turn up
+        const size_t missing = static_cast<size_t>(std::count(counts.begin(), counts.end(), 0u));
+        EXPECT_EQ(missing, 0u) << "valid VIDs never generated";
+    }
+    RecordProperty("chi_square_z", std::to_string(z));
+}
+
+INSTANTIATE_TEST_SUITE_P(Short, Uniformity, ::testing::ValuesIn(uniform_cases()),
+                         [](const ::testing::TestParamInfo<UniformCase>& info) {
+                             return std::string(info.param.name) + "_" +
+                                    (info.param.method == Method::Automaton ? "Automaton" : "EarlyAbort");
+                         });
+
+// The test above has power: a generator that steps back only one digit when a prefix breaks a
+// rule (vid-rules.md warns it is biased) is caught by the same statistic.
+TEST(UniformityPower, StepBackOneDigitIsDetected) {
+    const RuleSet rules(defaults_of_length(6));
+    const std::vector<uint64_t> valid = enumerate_valid(rules);
+    std::vector<int32_t> index(pow10(6), -1);
+    for (size_t i = 0; i < valid.size(); ++i) index[valid[i]] = static_cast<int32_t>(i);
+    std::mt19937_64 rng(8);
+    std::vector<uint64_t> counts(valid.size(), 0);
+    const size_t samples = vidtest::scaled(valid.size() * 50);
+    char buf[6];
+    for (size_t done = 0; done < samples;) {
+        // Draw each body digit until it passes (redrawing only that digit); start over only when
+        // no digit fits or the check digit breaks a rule.
+        bool ok = true;
+        for (int p = 0; p < 5 && ok; ++p) {
+            int tries = 0;
+            do {
+                buf[p] = static_cast<char>('0' + rng() % 10);
+            } while ((!rules.local_ok(buf + p, p) || !rules.block_ok(buf, p)) && ++tries < 100);
+            ok = tries < 100;
+        }
+        if (!ok) continue;
+        buf[5] = static_cast<char>('0' + vid::verhoeff_check_digit(std::string_view(buf, 5)));
+        if (!rules.is_valid(std::string_view(buf, 6))) continue;
+        ++counts[static_cast<size_t>(index[vid::digits_to_number(buf, 6)])];
+        ++done;
+    }
+    const double z = vidtest::chi_square_z(vidtest::chi_square_uniform(counts), static_cast<double>(valid.size() - 1));
+    EXPECT_GT(z, kZLimit) << "the biased sampler was not detected";
+}
+
+// The first digit of 16-digit VIDs: never 0 or 1, and not skewed (MOSIP's generator makes 7, 8
+// and 9 about ten times rarer than 2..5). The exact distribution is not quite uniform: "786"
+// makes a leading 7 about 1.3% rarer, a leading 9 has one descending run and no ascending one...
+// so a plain chi-square against 1/8 would, at 200,000 samples, carry a noncentrality of ~6.5. The
+// distribution is therefore (a) within 5% of 1/8 for every digit (8 standard deviations at this
+// sample size, far below MOSIP's skew) and (b) compared by a two-sample chi-square test with an
+// independent, exact sampler: uniform random bodies completed by their check digit, kept when
+// valid.
+TEST(Generator, FirstDigitIsNotSkewed) {
+    const RuleSet rules{RuleConfig{}};
+    vid::Csprng rng;
+
+    std::vector<uint64_t> reference(10, 0);
+    const size_t ref_samples = vidtest::scaled(200000);
+    std::mt19937_64 mt(9);
+    char buf[16];
+    for (size_t got = 0; got < ref_samples;) {
+        const uint64_t body = 200'000'000'000'000ull + mt() % 800'000'000'000'000ull;  // 15 digits, 2..9 first
+        vid::number_to_digits(body, 15, buf);
+        buf[15] = static_cast<char>('0' + vid::verhoeff_check_digit(std::string_view(buf, 15)));
+        if (!rules.is_valid(std::string_view(buf, 16))) continue;
+        ++reference[static_cast<size_t>(buf[0] - '0')];
+        ++got;
+    }
+
+    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
+        const Generator gen(rules, m);
+        const size_t samples = vidtest::scaled(m == Method::Automaton ? 200000 : 40000);
+        std::vector<uint64_t> counts(10, 0);
+        for (size_t i = 0; i < samples; ++i) {
+            gen.generate_digits(rng, buf);
+            ++counts[static_cast<size_t>(buf[0] - '0')];
+        }
+        EXPECT_EQ(counts[0], 0u);
+        EXPECT_EQ(counts[1], 0u);
+        for (int d = 2; d <= 9; ++d) {
+            const double share = static_cast<double>(counts[static_cast<size_t>(d)]) / static_cast<double>(samples);
+            EXPECT_NEAR(share, 1.0 / 8, 0.05 / 8 * (samples < 100000 ? 2 : 1))
+                << method_name(m) << ": first digit " << d;
+        }
+        // Two-sample chi-square (homogeneity) over the digits 2..9, 7 df.
+        const double n1 = static_cast<double>(samples), n2 = static_cast<double>(ref_samples);
+        double stat = 0;
+        for (int d = 2; d <= 9; ++d) {
+            const double a = static_cast<double>(counts[static_cast<size_t>(d)]);
+            const double b = static_cast<double>(reference[static_cast<size_t>(d)]);
+            const double ea = (a + b) * n1 / (n1 + n2), eb = (a + b) * n2 / (n1 + n2);
+            stat += (a - ea) * (a - ea) / ea + (b - eb) * (b - eb) / eb;
+        }
+        const double z = vidtest::chi_square_z(stat, 7);
+        EXPECT_LT(z, kZLimit) << method_name(m) << ": chi-square " << stat << " on 7 df";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The automaton's path count
+// ---------------------------------------------------------------------------------------------
+
+// body_count() equals the number of (length-1)-digit bodies passing the local rules at every
+// position, counted two ways: with local_ok at each position, and with the whole-string checks
+// of a RuleSet of the body's length without the repeated-block rule.
+TEST(Generator, BodyCountMatchesBruteForce) {
+    std::vector<RuleConfig> configs = {defaults_of_length(6), nondefault6(), vidtest::all_off(5)};
+    RuleConfig c = defaults_of_length(7);
+    c.restricted = {"31415", "27", "666"};
+    c.not_start_with = {"0", "1", "4444", "567"};
+    configs.push_back(c);
+    c = defaults_of_length(7);
+    c.sequence_limit = 1;  // nothing passes
+    configs.push_back(c);
+    for (const RuleConfig& cfg : configs) {
+        const RuleSet rules(cfg);
+        const Generator gen(rules);
+        ASSERT_EQ(gen.method(), Method::Automaton);
+        const int m = cfg.length - 1;
+        RuleConfig body_cfg = cfg;
+        body_cfg.length = m;
+        body_cfg.repeated_block_limit = 0;
+        const RuleSet body_rules(body_cfg);
+        uint64_t by_local_ok = 0, by_rules = 0;
+        std::string s(static_cast<size_t>(m), '0');
+        for (uint64_t v = 0; v < pow10(m); ++v) {
+            vid::number_to_digits(v, m, s.data());
+            bool ok = true;
+            for (int p = 0; p < m && ok; ++p) ok = rules.local_ok(s.data() + p, p);
+            by_local_ok += ok;
+            const Rule r = body_rules.first_failing_rule(s);
+            by_rules += r == Rule::Ok || r == Rule::Checksum;
+        }
+        EXPECT_EQ(by_local_ok, by_rules) << "length " << cfg.length;
+        EXPECT_EQ(gen.body_count(), by_local_ok) << "length " << cfg.length;
+    }
+    EXPECT_EQ(Generator(RuleSet(vidtest::all_off(16))).body_count(), pow10(15));
+}
+
+// ---------------------------------------------------------------------------------------------
+// An empty space
+// ---------------------------------------------------------------------------------------------
+
+template <typename F>
+void expect_space_exhausted(F&& f, const char* what) {
+    try {
+        f();
+        ADD_FAILURE() << what << ": no exception";
+    } catch (const vid::Error& e) {
+        EXPECT_EQ(e.kind(), vid::ErrorKind::SpaceExhausted) << what << ": " << e.what();
+        EXPECT_STRNE(e.what(), "") << what;
+    }
+}
+
+TEST(Generator, EmptySpaceThrowsSpaceExhausted) {
+    vid::Csprng rng;
+    uint64_t out[4];
+    char buf[vid::kMaxLength];
+    // 12 digits, none repeated within 11 positions: 12 distinct digits, impossible. The automaton
+    // knows at once (no body at all).
+    RuleConfig c = defaults_of_length(12);
+    c.repeating_limit = 11;
+    const RuleSet no_body(c);
+    const Generator gen(no_body);
+    ASSERT_EQ(gen.method(), Method::Automaton);
+    EXPECT_EQ(gen.body_count(), 0u);
+    expect_space_exhausted([&] { gen.generate(rng, out, 4); }, "repeating 11, automaton");
+    expect_space_exhausted([&] { gen.generate_digits(rng, buf); }, "repeating 11, generate_digits");
+
+    c = RuleConfig{};
+    c.sequence_limit = 1;  // every digit is a run of one
+    const RuleSet nothing(c);
+    const Generator none(nothing);
+    EXPECT_EQ(none.body_count(), 0u);
+    expect_space_exhausted([&] { none.generate(rng, out, 1); }, "sequence 1, automaton");
+    // The early abort cannot know in advance; it gives up after its bounded attempts.
+    const Generator none_early(nothing, Method::EarlyAbort);
+    expect_space_exhausted([&] { none_early.generate(rng, out, 1); }, "sequence 1, early abort");
+
+    // Bodies exist but no VID: 12 digits with every block of one digit unique (12 distinct
+    // digits). The automaton cannot see the block rule; it gives up after bounded attempts.
+    c = defaults_of_length(12);
+    c.repeated_block_limit = 1;
+    const RuleSet block_empty(c);
+    const Generator blocked(block_empty);
+    EXPECT_GT(blocked.body_count(), 0u);
+    expect_space_exhausted([&] { blocked.generate(rng, out, 1); }, "block 1, automaton");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Csprng
+// ---------------------------------------------------------------------------------------------
+
+TEST(Csprng, BelowStaysInRange) {
+    vid::Csprng rng;
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(rng.below(1), 0u);
+    const uint64_t bounds[] = {1,
+                               2,
+                               3,
+                               10,
+                               (uint64_t{1} << 63) + 1,
+                               0xAAAAAAAAAAAAAAAAull,
+                               std::numeric_limits<uint64_t>::max() - 1,
+                               std::numeric_limits<uint64_t>::max()};
+    for (uint64_t bound : bounds)
+        for (int i = 0; i < 20000; ++i) ASSERT_LT(rng.below(bound), bound) << bound;
+}
+
+TEST(Csprng, BelowIsUniform) {
+    vid::Csprng rng;
+    for (uint64_t bound : {2u, 3u, 10u, 7u, 1000u}) {
+        std::vector<uint64_t> counts(bound, 0);
+        const size_t n = vidtest::scaled(200000);
+        for (size_t i = 0; i < n; ++i) ++counts[rng.below(bound)];
+        const double z = vidtest::chi_square_z(vidtest::chi_square_uniform(counts), static_cast<double>(bound - 1));
+        EXPECT_LT(std::abs(z), kZLimit) << "bound " << bound;
+    }
+    // Large bounds: the share of values below bound/2 is one half. For 2^64 * 2/3 a plain modulo
+    // would give 2/3, and the worst case for rejection is just above 2^63.
+    const uint64_t large[] = {0xAAAAAAAAAAAAAAAAull, (uint64_t{1} << 63) + 1, std::numeric_limits<uint64_t>::max()};
+    for (uint64_t bound : large) {
+        const size_t n = vidtest::scaled(200000);
+        size_t low = 0, odd = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t v = rng.below(bound);
+            low += v < bound / 2;
+            odd += v & 1;
+        }
+        const double sd = std::sqrt(static_cast<double>(n) * 0.25);
+        EXPECT_LT(std::abs(static_cast<double>(low) - static_cast<double>(n) / 2), 6 * sd) << "bound " << bound;
+        EXPECT_LT(std::abs(static_cast<double>(odd) - static_cast<double>(n) / 2), 6 * sd) << "bound " << bound;
+    }
+}
+
+TEST(Csprng, DigitIsUniform) {
+    vid::Csprng rng;
+    std::vector<uint64_t> counts(10, 0);
+    const size_t n = vidtest::scaled(1'000'000);
+    for (size_t i = 0; i < n; ++i) {
+        const int d = rng.digit();
+        ASSERT_GE(d, 0);
+        ASSERT_LE(d, 9);
+        ++counts[static_cast<size_t>(d)];
+    }
+    const double stat = vidtest::chi_square_uniform(counts);
+    EXPECT_LT(std::abs(vidtest::chi_square_z(stat, 9)), kZLimit) << "chi-square " << stat;
+    // Pairs of consecutive digits too (catches a digit that depends on the previous one).
+    std::vector<uint64_t> pairs(100, 0);
+    for (size_t i = 0; i < n / 2; ++i) ++pairs[static_cast<size_t>(rng.digit() * 10 + rng.digit())];
+    EXPECT_LT(std::abs(vidtest::chi_square_z(vidtest::chi_square_uniform(pairs), 99)), kZLimit);
+}
+
+TEST(Csprng, Next64BitsAreBalanced) {
+    vid::Csprng rng;
+    const size_t n = vidtest::scaled(100000);
+    std::vector<size_t> ones(64, 0);
+    for (size_t i = 0; i < n; ++i) {
+        const uint64_t v = rng.next64();
+        for (int b = 0; b < 64; ++b) ones[static_cast<size_t>(b)] += (v >> b) & 1;
+    }
+    const double sd = std::sqrt(static_cast<double>(n) * 0.25);
+    for (int b = 0; b < 64; ++b)
+        EXPECT_LT(std::abs(static_cast<double>(ones[static_cast<size_t>(b)]) - static_cast<double>(n) / 2), 6 * sd)
+            << "bit " << b;
+}
+
+// After fork() the child must not replay the bytes its parent had buffered.
+TEST(Csprng, ForkedChildDoesNotReuseBufferedBytes) {
+    vid::Csprng rng;
+    (void)rng.next64();  // fill the buffer
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        uint64_t v[2] = {rng.next64(), static_cast<uint64_t>(rng.digit())};
+        const ssize_t w = write(fds[1], v, sizeof v);
+        _exit(w == static_cast<ssize_t>(sizeof v) ? 0 : 1);
+    }
+    close(fds[1]);
+    uint64_t child[2] = {0, 0};
+    size_t got = 0;
+    while (got < sizeof child) {
+        const ssize_t r = read(fds[0], reinterpret_cast<char*>(child) + got, sizeof child - got);
+        if (r <= 0) break;
+        got += static_cast<size_t>(r);
+    }
+    close(fds[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_EQ(got, sizeof child);
+    const uint64_t parent = rng.next64();
+    EXPECT_NE(parent, child[0]) << "the child replayed the parent's buffered random bytes";
+}
+
+}  // namespace
