@@ -24,7 +24,7 @@ void number_to_digits(uint64_t value, int len, char* out) noexcept {
 }
 
 Generator::Generator(const RuleSet& rules, Method preferred, size_t max_states)
-    : rules_(rules), method_(preferred), body_len_(rules.config().length - 1) {
+    : rules_(rules), method_(preferred), body_len_(rules.config().length - 1), verhoeff_(body_len_) {
     if (method_ == Method::Automaton && !build_automaton(max_states)) {
         next_.clear();
         count_.clear();
@@ -100,12 +100,14 @@ bool Generator::build_automaton(size_t max_states) {
 // Unranks uniform random numbers into kLanes bodies at once: each is uniform over the
 // automaton's accepted bodies. The lanes are independent chains of dependent loads, so the CPU
 // overlaps them (one lane alone waits on memory at every digit).
-void Generator::draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen]) const {
+void Generator::draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen], int* check) const {
     uint64_t r[kLanes];
     size_t state[kLanes];
+    int acc[kLanes];  // Verhoeff accumulated left to right, in the same pass
     for (int l = 0; l < kLanes; ++l) {
         r[l] = rng.below(body_count_);
         state[l] = 0;
+        acc[l] = 0;
     }
     for (int p = 0; p < body_len_; ++p) {
         const uint64_t* up = upper_[p].data();
@@ -118,9 +120,11 @@ void Generator::draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen]) const 
             for (int k = 1; k <= 10; ++k) d += r[l] >= upper[k];
             r[l] -= upper[d];
             bufs[l][p] = static_cast<char>('0' + d);
+            acc[l] = verhoeff_.step(p, d, acc[l]);
             state[l] = static_cast<size_t>(nx[state[l] * 10 + static_cast<size_t>(d)]);
         }
     }
+    for (int l = 0; l < kLanes; ++l) check[l] = VerhoeffPrefix::check_digit(acc[l]);
 }
 
 // Digit by digit; any broken prefix starts over from the first digit (uniform, vid-rules.md).
@@ -133,9 +137,9 @@ bool Generator::draw_body_early_abort(Csprng& rng, char* buf) const {
 }
 
 // Completes a body with its check digit; true when the whole VID is valid.
-bool Generator::finish(char* buf) const {
+bool Generator::finish(char* buf, int check_digit) const {
     const int m = body_len_;
-    buf[m] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, m)));
+    buf[m] = static_cast<char>('0' + check_digit);
     // The body passed every rule on windows inside it; what is left are the windows that end
     // at the check digit and (for the automaton) the repeated-block rule on the whole VID.
     if (!rules_.local_ok(buf + m, m)) return false;
@@ -156,16 +160,18 @@ void Generator::generate(Csprng& rng, uint64_t* out, size_t count) const {
     uint64_t failures = 0;  // consecutive bodies that did not make a valid VID
     size_t made = 0;
     char bufs[kLanes][kBufLen];
+    int check[kLanes];
     while (made < count) {
         int drawn = kLanes;
         if (method_ == Method::Automaton) {
-            draw_bodies_automaton(rng, bufs);
+            draw_bodies_automaton(rng, bufs, check);
         } else {
             drawn = draw_body_early_abort(rng, bufs[0]) ? 1 : 0;
             failures += drawn == 0;
+            check[0] = verhoeff_check_digit(std::string_view(bufs[0], body_len_));
         }
         for (int l = 0; l < drawn && made < count; ++l) {
-            if (finish(bufs[l])) {
+            if (finish(bufs[l], check[l])) {
                 out[made++] = digits_to_number(bufs[l], len);
                 failures = 0;
             } else {

@@ -7,6 +7,7 @@
 
 #include "random.hpp"
 #include "rules.hpp"
+#include "verhoeff.hpp"
 
 namespace vid {
 
@@ -49,13 +50,14 @@ private:
     static constexpr int kBufLen = kMaxLength + 2;
 
     bool build_automaton(size_t max_states);
-    void draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen]) const;
+    void draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen], int* check) const;
     bool draw_body_early_abort(Csprng& rng, char* buf) const;
-    bool finish(char* buf) const;
+    bool finish(char* buf, int check_digit) const;
 
     RuleSet rules_;
     Method method_;
     int body_len_;
+    VerhoeffPrefix verhoeff_;
     uint64_t body_count_ = 0;
     // Per layer p (digits placed): next_[p][state * 10 + d] is the state after digit d at layer
     // p + 1, or -1 when d breaks a local rule; count_[p][state] counts the completions.

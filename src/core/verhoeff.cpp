@@ -38,4 +38,17 @@ bool verhoeff_valid(std::string_view digits) noexcept {
     return verhoeff_state(digits, 0) == 0;
 }
 
+VerhoeffPrefix::VerhoeffPrefix(int body_len) noexcept : table_{} {
+    // The digit at index j of the body is number i = body_len - 1 - j from the right, whose
+    // factor is p[(i + 1) % 8][digit]; the product runs from the rightmost factor leftwards,
+    // so a new (more left) factor multiplies the accumulated product from the left.
+    for (int j = 0; j < body_len && j < 32; ++j) {
+        const int i = body_len - 1 - j;
+        for (int digit = 0; digit < 10; ++digit)
+            for (int acc = 0; acc < 10; ++acc) table_[j][digit][acc] = kD[kP[(i + 1) % 8][digit]][acc];
+    }
+}
+
+int VerhoeffPrefix::check_digit(int acc) noexcept { return kInv[acc]; }
+
 }  // namespace vid

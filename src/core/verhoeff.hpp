@@ -11,4 +11,19 @@ int verhoeff_check_digit(std::string_view body) noexcept;
 // True iff the whole string of ASCII digits (check digit last) passes the Verhoeff check.
 bool verhoeff_valid(std::string_view digits) noexcept;
 
+// Left-to-right Verhoeff: the checksum is a product in the dihedral group D5 of one factor per
+// digit, so it can be accumulated from the left by multiplying each new factor in front.
+// VerhoeffPrefix(body_len) gives, for the digit at index j (from the left) of a body of that
+// length, the new accumulator; check_digit(acc) finishes it.
+class VerhoeffPrefix {
+public:
+    explicit VerhoeffPrefix(int body_len) noexcept;
+    // Accumulator after digit `digit` at index j, from accumulator `acc` (start: 0).
+    int step(int j, int digit, int acc) const noexcept { return table_[j][digit][acc]; }
+    static int check_digit(int acc) noexcept;
+
+private:
+    unsigned char table_[32][10][10];
+};
+
 }  // namespace vid

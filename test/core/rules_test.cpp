@@ -631,7 +631,9 @@ TEST(Length, EveryLengthFromFourToEighteen) {
             EXPECT_EQ(ref.first_failing(s), Rule::Ok) << s;
             EXPECT_EQ(vid::java_length(s), static_cast<size_t>(len));
             for (const RuleSet& other : sets) {
-                if (other.config().length != len) EXPECT_EQ(other.first_failing_rule(s), Rule::Length) << s;
+                if (other.config().length != len) {
+                    EXPECT_EQ(other.first_failing_rule(s), Rule::Length) << s;
+                }
             }
         }
     }
