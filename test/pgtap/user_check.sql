@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION vid;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE DOMAIN vid_tap_vid AS text CHECK (vid_is_valid(VALUE));
 CREATE TABLE vid_tap_person (
@@ -88,6 +88,12 @@ SELECT is_empty(format($$SELECT vid FROM vid.vid WHERE vid NOT IN (SELECT vid FR
 -- Removing it makes the VID valid again, in the same transaction.
 DELETE FROM vid.restricted_number WHERE number = :'new_restricted';
 SELECT is(vid_is_valid(:'held'), true, 'after deleting the restricted number the VID is valid again');
+-- A restricted number added in a subtransaction that rolls back is gone again.
+SAVEPOINT vid_tap_sp;
+INSERT INTO vid.restricted_number VALUES (:'new_restricted');
+SELECT is(vid_is_valid(:'held'), false, 'restricted again inside a savepoint');
+ROLLBACK TO SAVEPOINT vid_tap_sp;
+SELECT is(vid_is_valid(:'held'), true, 'after ROLLBACK TO SAVEPOINT the VID is valid again');
 
 -- ---------------------------------------------------------------------------------------------
 -- A new restricted number taken from a VID still in the pool: vid_allocate must not hand out a
