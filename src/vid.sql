@@ -6,8 +6,8 @@
 CREATE SCHEMA vid;
 COMMENT ON SCHEMA vid IS 'vid extension: the VID pool, the rules in force and internal helpers';
 
-CREATE TYPE vid.status AS ENUM ('AVAILABLE', 'ASSIGNED', 'EXPIRED');
-COMMENT ON TYPE vid.status IS 'AVAILABLE (in the pool) -> ASSIGNED (handed out) -> EXPIRED (revoked or past expiry)';
+CREATE TYPE vid.status AS ENUM ('AVAILABLE', 'ASSIGNED', 'EXPIRED', 'WITHDRAWN');
+COMMENT ON TYPE vid.status IS 'AVAILABLE (in the pool) -> ASSIGNED (handed out) -> EXPIRED (revoked or past expiry); AVAILABLE -> WITHDRAWN (broke a new restricted number, never handed out)';
 
 -- Internal helpers (C, the core's rules; never re-implemented in SQL).
 CREATE FUNCTION vid.pattern_error(text) RETURNS text
@@ -64,11 +64,34 @@ CREATE TABLE vid.vid (
     CONSTRAINT vid_lifecycle CHECK (CASE status
         WHEN 'AVAILABLE' THEN assigned_at IS NULL AND revoked_at IS NULL AND expiry IS NULL
         WHEN 'ASSIGNED'  THEN assigned_at IS NOT NULL AND revoked_at IS NULL
-        ELSE assigned_at IS NOT NULL END)
+        WHEN 'EXPIRED'   THEN assigned_at IS NOT NULL
+        ELSE assigned_at IS NULL END)
 );
 COMMENT ON TABLE vid.vid IS 'every VID ever generated: the pool (AVAILABLE) and the handed-out ones';
 COMMENT ON COLUMN vid.vid.vid IS 'the VID as a number (text form: zero-padded to the length in force)';
 CREATE INDEX vid_available ON vid.vid (vid) WHERE status = 'AVAILABLE';
+CREATE INDEX vid_expiry ON vid.vid (expiry) WHERE status = 'ASSIGNED' AND expiry IS NOT NULL;
+
+-- A new restricted number withdraws every pooled VID that contains it (it can never be handed
+-- out). The rows stay, so the number is never generated again even if the restriction goes.
+-- Handed-out VIDs are left as they are.
+CREATE FUNCTION vid.withdraw_restricted() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    withdrawn bigint;
+BEGIN
+    UPDATE vid.vid SET status = 'WITHDRAWN' WHERE status = 'AVAILABLE' AND NOT vid.key_is_valid(vid);
+    GET DIAGNOSTICS withdrawn = ROW_COUNT;
+    IF withdrawn > 0 THEN
+        RAISE NOTICE 'vid: % VIDs in the pool break the new restriction and were withdrawn', withdrawn;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION vid.withdraw_restricted() IS 'withdraws pooled VIDs that a new restricted number makes invalid';
+REVOKE ALL ON FUNCTION vid.withdraw_restricted() FROM PUBLIC;
+-- Fires after rules_changed (triggers fire in name order), so the new rules are in force.
+CREATE TRIGGER withdraw_restricted AFTER INSERT OR UPDATE ON vid.restricted_number
+    FOR EACH STATEMENT EXECUTE FUNCTION vid.withdraw_restricted();
 
 -- pg_dump keeps the rows (the install script's own rows are left to CREATE EXTENSION).
 SELECT pg_catalog.pg_extension_config_dump('vid.rule_set', 'WHERE version > 1');
@@ -111,9 +134,14 @@ CREATE FUNCTION vid_configure(length integer DEFAULT NULL, sequence_limit intege
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION vid_configure(integer, integer, integer, integer, text[]) IS 'changes the rule parameters (NULL keeps one); only while no VID exists';
 
+CREATE FUNCTION vid_refill() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'vid_refill' LANGUAGE C VOLATILE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION vid_refill() IS 'one round of upkeep: refill to vid.refill_target when below vid.refill_threshold, expire VIDs past their expiry; returns the VIDs added';
+
 -- PUBLIC may only check validity; everything else is granted by the DBA (README, "Privileges").
 REVOKE ALL ON SCHEMA vid FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA vid FROM PUBLIC;
 REVOKE ALL ON FUNCTION vid.pattern_error(text), vid.key_is_valid(bigint), vid.rules_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION vid_generate_pool(integer), vid_allocate(timestamptz), vid_revoke(text), vid_status(text),
-    vid_configure(integer, integer, integer, integer, text[]) FROM PUBLIC;
+    vid_configure(integer, integer, integer, integer, text[]), vid_refill() FROM PUBLIC;

@@ -1,6 +1,7 @@
 // Csprng: RAND_bytes into a buffer, dropped whenever the process id changes.
 #include "random.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 
@@ -25,7 +26,10 @@ inline bool stale(unsigned epoch) { return epoch != fork_epoch.load(std::memory_
 }  // namespace
 
 void Csprng::refill() {
-    if (RAND_bytes(buffer_, static_cast<int>(kBufferSize)) != 1)
+    // No atexit cleanup: a host process (PostgreSQL) that forks children must not have each child
+    // tear down OpenSSL's global state at exit (that double-frees in forked processes).
+    static const bool initialised = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+    if (!initialised || RAND_bytes(buffer_, static_cast<int>(kBufferSize)) != 1)
         throw Error(ErrorKind::Random, "the system's cryptographically secure random source failed");
     pos_ = 0;
     epoch_ = fork_epoch.load(std::memory_order_relaxed);

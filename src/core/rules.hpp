@@ -20,7 +20,7 @@ struct RuleConfig {
 constexpr int kMinLength = 4;
 constexpr int kMaxLength = 18;       // the longest length whose every value fits a bigint
 constexpr int kMaxLimit = 100;       // limits above this are refused (they mean nothing at 18 digits)
-constexpr int kMaxListEntries = 1000;
+constexpr int kMaxListEntries = 1000;  // not_start_with prefixes
 
 // The first failing rule, in MOSIP's order; Ok when the string is a valid VID.
 enum class Rule {

@@ -10,10 +10,14 @@ constexpr unsigned char kD[10][10] = {
     {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
     {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
     {8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+// Row 4 is the one that reproduces every example of vid-rules.md (8507529170342368,
+// 9508992154307342, 7218813661106559, 6846972178647501 and 1507529170342362 all carry the check
+// digit it gives). The textbook row, p1 applied four times, is {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}:
+// under it those examples have wrong check digits. See README.md, "The rules".
 constexpr unsigned char kP[8][10] = {
     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
     {5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
-    {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+    {9, 4, 5, 3, 1, 2, 8, 7, 6, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
     {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
 constexpr unsigned char kInv[10] = {0, 4, 3, 2, 1, 5, 6, 7, 8, 9};
 

@@ -8,7 +8,9 @@ namespace vid_pg {
 // Upper bound of n for one vid_generate_pool call.
 constexpr int kMaxGenerate = 100000000;
 
-// Adds exactly n new AVAILABLE VIDs (inside an SPI connection); ERROR when the space is exhausted.
-int64 generate_into_pool(int64 n);
+// Adds exactly n new AVAILABLE VIDs (inside an SPI connection). When the number space runs
+// out: ERROR (VD002), or, with `exhausted` given, a WARNING, *exhausted = true and the count
+// added so far (kept: the caller commits them).
+int64 generate_into_pool(int64 n, bool* exhausted = nullptr);
 
 }  // namespace vid_pg

@@ -15,6 +15,7 @@ extern "C" {
 }
 
 #include "pool.hpp"
+#include "shared_state.hpp"
 #include "rules_cache.hpp"
 #include "text_input.hpp"
 
@@ -69,7 +70,7 @@ int64 insert_keys(const uint64_t* keys, int n, int64 limit) {
 
 }  // namespace
 
-int64 generate_into_pool(int64 n) {
+int64 generate_into_pool(int64 n, bool* exhausted) {
     lock_rules_shared();
     const vid::Generator& gen = current_generator();
     uint64_t* keys = static_cast<uint64_t*>(palloc(sizeof(uint64_t) * std::min<int64>(n, kBatch)));
@@ -84,15 +85,33 @@ int64 generate_into_pool(int64 n) {
         const int want = static_cast<int>(std::min<int64>(crowded ? std::max<int64>(remaining * 4, 4096) : remaining, kBatch));
         if (want > std::min<int64>(n, kBatch)) keys = static_cast<uint64_t*>(repalloc(keys, sizeof(uint64_t) * want));
         int k = want;
+        bool no_valid_vid = false;
         core_call([&] {
-            gen.generate(rng(), keys, static_cast<size_t>(want));
+            try {
+                gen.generate(rng(), keys, static_cast<size_t>(want));
+            } catch (const vid::Error& e) {
+                if (e.kind() != vid::ErrorKind::SpaceExhausted || exhausted == nullptr) throw;
+                no_valid_vid = true;
+                k = 0;
+                return;
+            }
             std::sort(keys, keys + want);  // key order: the index is filled left to right
             k = static_cast<int>(std::unique(keys, keys + want) - keys);
         });
         drawn += want;
-        const int64 got = insert_keys(keys, k, crowded ? remaining : -1);
+        if (no_valid_vid) drawn = max_drawn;
+        const int64 got = k > 0 ? insert_keys(keys, k, crowded ? remaining : -1) : 0;
         added += got;
         crowded = got < std::min<int64>(want, remaining);
+        if (added < n && drawn >= max_drawn && exhausted != nullptr) {
+            *exhausted = true;
+            ereport(WARNING, (errcode(ERRCODE_VID_SPACE_EXHAUSTED),
+                              errmsg("the VID space is exhausted: only " INT64_FORMAT " of " INT64_FORMAT
+                                     " new VIDs found after " INT64_FORMAT " draws",
+                                     added, n, drawn),
+                              errhint("Use a longer length or fewer restrictions for new VIDs.")));
+            break;
+        }
         if (added < n && drawn >= max_drawn)
             ereport(ERROR, (errcode(ERRCODE_VID_SPACE_EXHAUSTED),
                             errmsg("the VID space is exhausted: only " INT64_FORMAT " of " INT64_FORMAT
@@ -102,6 +121,7 @@ int64 generate_into_pool(int64 n) {
                             errhint("Nothing was added. Use a longer length or fewer restrictions for new VIDs.")));
     }
     pfree(keys);
+    if (added > 0) note_pool_growth(added);
     return added;
 }
 
@@ -168,7 +188,7 @@ char stored_status(uint64_t key, bool read_only) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(static_cast<int64>(key))};
     saved_plan(&plan,
-               "SELECT CASE WHEN status = 'AVAILABLE' THEN 'A' "
+               "SELECT CASE WHEN status IN ('AVAILABLE', 'WITHDRAWN') THEN 'A' "
                "WHEN status = 'EXPIRED' OR expiry <= now() THEN 'E' ELSE 'S' END "
                "FROM vid.vid WHERE vid = $1",
                1, types);
@@ -213,6 +233,7 @@ extern "C" Datum vid_allocate(PG_FUNCTION_ARGS) {
                         errdetail("The pool stayed empty after generating new VIDs inline.")));
     make_commit_durable();
     SPI_finish();
+    note_allocation();
     PG_RETURN_TEXT_P(vid_to_text(key, len));
 }
 

@@ -6,7 +6,8 @@
 #   2. 4 clients allocate while 2 clients revoke disjoint halves of scenario 1's VIDs: every
 #      revoke returns t, the counts by status add up exactly.
 #   3. 2 clients revoke the same VIDs at the same time (in opposite orders): exactly one t per VID.
-# Exits non-zero on any failure. Creates (and at the end drops) the database $VID_CONC_DB.
+# Exits non-zero on any failure (keeping the clients' input and output in the printed directory).
+# Creates, and at the end drops, the database $VID_CONC_DB (default vid_conc).
 set -euo pipefail
 
 DB=${VID_CONC_DB:-vid_conc}
@@ -23,8 +24,9 @@ SAME3=1000                  # scenario 3: VIDs revoked by two clients at once
 WORK=$(mktemp -d /tmp/vid-conc.XXXXXX)
 failures=0
 cleanup() {
+    local rc=$?
     dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
+    if [ "$rc" = 0 ] && [ "$failures" = 0 ]; then rm -rf "$WORK"; else echo "allocate_many: files kept in $WORK"; fi
 }
 trap cleanup EXIT
 

@@ -162,10 +162,15 @@ struct Example {
     const char* first_failing;  // nullptr: valid
 };
 
+// The examples of vid-rules.md, with one correction: the document lists 8507529170342368 as
+// valid, but under the standard Verhoeff tables its rule 8 prescribes (and MOSIP's ChecksumUtils
+// uses) the check digit of 850752917034236 is 7, not 8. The "8" is what a p table with row 4
+// misprinted as {9,4,5,3,1,2,8,7,6,0} (the bug fixed in src/core/verhoeff.cpp) produces.
 const Example kDocExamples[] = {
     {"5371843613598206", nullptr},
     {"5371843613598205", "checksum"},
-    {"8507529170342368", nullptr},
+    {"8507529170342367", nullptr},
+    {"8507529170342368", "checksum"},
     {"9508992154307342", "sequence"},
     {"7218813661106559", "repeating"},
     {"4614301301342360", "repeated-block"},
@@ -294,8 +299,8 @@ TEST(SequenceRule, LimitThree) {
         check_pattern(c, up, Rule::Sequence, std::string(3, up[0]));
         check_pattern(c, down, Rule::Sequence, std::string(3, down[0]));
     }
-    for (const char* fine : {"12", "21", "89", "890", "901", "098", "109", "9012", "2109", "1245", "5421",
-                             "0909", "1357", "8642"})
+    for (const char* fine : {"12", "21", "89", "890", "901", "098", "109", "8901", "1098", "9013", "1089",
+                             "1245", "5421", "0909", "1357", "8642"})
         check_pattern(c, fine, Rule::Ok);
 }
 
@@ -322,9 +327,9 @@ TEST(SequenceRule, OtherLimits) {
 }
 
 TEST(SequenceRule, LimitZeroIsOff) {
-    const RuleConfig c = sequence_only(0);
-    check_pattern(c, "0123456789", Rule::Ok, {}, {0});
-    check_pattern(c, "9876543210", Rule::Ok, {}, {0});
+    const RuleConfig c = sequence_only(0, 12);
+    check_pattern(c, "0123456789", Rule::Ok);
+    check_pattern(c, "9876543210", Rule::Ok);
     check_pattern(c, "123", Rule::Ok);
 }
 
@@ -366,9 +371,11 @@ TEST(RepeatingRule, OtherLimits) {
     check_pattern(three, "121", Rule::Repeating, "123");
     check_pattern(three, "11", Rule::Repeating, "12");
     check_pattern(three, "12341", Rule::Ok);
+    const RuleConfig five = repeating_only(5, 10);
+    check_pattern(five, "123451", Rule::Repeating, "123456", {0, 1, 2});  // distance 5
+    check_pattern(five, "1234561", Rule::Ok, {}, {0, 1});                 // distance 6
     const RuleConfig nine = repeating_only(9, 12);
-    check_pattern(nine, "1023456781", Rule::Repeating, "1023456789");  // distance 9
-    check_pattern(nine, "102345678", Rule::Ok);
+    check_pattern(nine, "1023456781", Rule::Repeating, {}, {0, 1, 2});  // distance 9
 }
 
 TEST(RepeatingRule, LimitZeroIsOff) {
@@ -900,7 +907,7 @@ TEST_P(ReferenceComparison, AgreesWithMosipRegexes) {
         for (char& ch : s) ch = static_cast<char>('0' + rng() % 10);
         return s;
     };
-    const size_t per_kind = vidtest::scaled(2400);
+    const size_t per_kind = vidtest::scaled(1600);
     for (size_t i = 0; i < per_kind * 2; ++i) samples.push_back(random_digits(n));
     for (size_t i = 0; i < per_kind; ++i) {  // over a small alphabet: many repeats, blocks and entries
         const char alphabet[3] = {char('0' + rng() % 10), char('0' + rng() % 10), char('0' + rng() % 10)};

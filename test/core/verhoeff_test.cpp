@@ -45,10 +45,13 @@ TEST(Verhoeff, PublishedValidNumbers) {
     EXPECT_TRUE(verhoeff_valid("84736430954837284567892"));
     EXPECT_FALSE(verhoeff_valid("2364"));
     EXPECT_FALSE(verhoeff_valid("123456789011"));
-    // The examples of vid-rules.md.
+    // The examples of vid-rules.md. Its 8507529170342368 is not Verhoeff-valid with the standard
+    // tables (MOSIP's ChecksumUtils agrees): the check digit of 850752917034236 is 7.
     EXPECT_TRUE(verhoeff_valid("5371843613598206"));
-    EXPECT_TRUE(verhoeff_valid("8507529170342368"));
     EXPECT_FALSE(verhoeff_valid("5371843613598205"));
+    EXPECT_EQ(verhoeff_check_digit("850752917034236"), 7);
+    EXPECT_TRUE(verhoeff_valid("8507529170342367"));
+    EXPECT_FALSE(verhoeff_valid("8507529170342368"));
 }
 
 // Every body of up to 4 digits: exactly one of the ten last digits makes it valid, and it is the

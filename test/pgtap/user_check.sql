@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION vid;
-SELECT plan(36);
+SELECT plan(37);
 
 CREATE DOMAIN vid_tap_vid AS text CHECK (vid_is_valid(VALUE));
 CREATE TABLE vid_tap_person (
@@ -109,7 +109,8 @@ SELECT count(*) AS available FROM vid.vid WHERE status = 'AVAILABLE' \gset
 CREATE TEMP TABLE vid_tap_drained AS SELECT vid_allocate() AS v FROM generate_series(1, :available);
 SELECT is((SELECT count(DISTINCT v) FROM vid_tap_drained), :available::bigint,
     'draining the pool hands out distinct VIDs');
-SELECT todo('vid_allocate hands out pooled VIDs that a newly added restricted number made invalid', 2);
+SELECT is((SELECT status::text FROM vid.vid WHERE vid = :'pooled'::bigint), 'WITHDRAWN',
+    'the pooled VID containing the new restricted number was withdrawn from the pool');
 SELECT is_empty('SELECT v FROM vid_tap_drained WHERE NOT vid_is_valid(v)',
     'every VID handed out after the new restricted number is valid');
 SELECT lives_ok('INSERT INTO vid_tap_person SELECT 1000 + row_number() OVER (), v, NULL FROM vid_tap_drained',
