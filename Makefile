@@ -7,12 +7,12 @@ OBJS = \
 	src/core/rules.o src/core/verhoeff.o src/core/random.o src/core/generator.o \
 	src/pg/module.o src/pg/rules_cache.o src/pg/text_input.o src/pg/check_functions.o \
 	src/pg/pool_functions.o src/pg/configure.o \
-	src/pg/shared_state.o src/pg/refill.o src/pg/worker.o
+	src/pg/shared_state.o src/pg/refill.o src/pg/worker.o src/pg/status_functions.o
 
 DATA_built = vid--$(EXTVERSION).sql
 EXTRA_CLEAN = vid--$(EXTVERSION).sql
 
-REGRESS = rules pool errors configure
+REGRESS = rules pool errors configure exhaustion
 
 PG_CPPFLAGS = -I$(srcdir)/src
 VID_CXXFLAGS = -std=c++17 -Wall -Wno-missing-field-initializers -Wno-register -Werror

@@ -42,8 +42,15 @@ SELECT pg_temp.try('SELECT vid_configure(length => 12)') AS error;
 
 -- A new restricted number is in force at once for the validity check, in every session.
 SELECT vid_check('2847501204') AS before;
+SET client_min_messages = warning;  -- the NOTICE counts withdrawn VIDs, which are random
 INSERT INTO vid.restricted_number VALUES ('4750');
+RESET client_min_messages;
 SELECT vid_check('2847501204') AS after;
+-- Pooled VIDs that contain it were withdrawn; none is left in the pool.
+SELECT count(*) AS available_with_4750 FROM vid.vid
+WHERE status = 'AVAILABLE' AND lpad(vid::text, 10, '0') LIKE '%4750%';
+SELECT count(*) FILTER (WHERE status = 'WITHDRAWN') = count(*) FILTER (WHERE lpad(vid::text, 10, '0') LIKE '%4750%' AND status <> 'ASSIGNED')
+    AS withdrawn_are_those FROM vid.vid;
 DELETE FROM vid.restricted_number WHERE number = '4750';
 SELECT vid_check('2847501204') AS removed;
 DROP EXTENSION vid;

@@ -139,9 +139,21 @@ CREATE FUNCTION vid_refill() RETURNS bigint
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION vid_refill() IS 'one round of upkeep: refill to vid.refill_target when below vid.refill_threshold, expire VIDs past their expiry; returns the VIDs added';
 
+CREATE FUNCTION vid_space(OUT valid_vids numeric, OUT exact boolean, OUT generated bigint,
+                          OUT available bigint, OUT used_share double precision)
+    AS 'MODULE_PATHNAME', 'vid_space' LANGUAGE C STABLE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION vid_space() IS 'how many valid VIDs the rules allow (exact up to 8 digits, else estimated) and the share generated so far';
+
+CREATE FUNCTION vid.wake_launcher() RETURNS void
+    AS 'MODULE_PATHNAME', 'vid_wake_launcher' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION vid.wake_launcher() IS 'asks the refill launcher (shared_preload_libraries) to serve this database now';
+SELECT vid.wake_launcher();
+
 -- PUBLIC may only check validity; everything else is granted by the DBA (README, "Privileges").
 REVOKE ALL ON SCHEMA vid FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA vid FROM PUBLIC;
 REVOKE ALL ON FUNCTION vid.pattern_error(text), vid.key_is_valid(bigint), vid.rules_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION vid_generate_pool(integer), vid_allocate(timestamptz), vid_revoke(text), vid_status(text),
-    vid_configure(integer, integer, integer, integer, text[]), vid_refill() FROM PUBLIC;
+    vid_configure(integer, integer, integer, integer, text[]), vid_refill(), vid_space(),
+    vid.wake_launcher() FROM PUBLIC;

@@ -185,4 +185,41 @@ void Generator::generate(Csprng& rng, uint64_t* out, size_t count) const {
     }
 }
 
+Generator::SpaceSize Generator::space_size(Csprng& rng, int samples) const {
+    const int len = length();
+    char buf[kBufLen];
+    if (len <= kExactSpaceMaxLength) {
+        uint64_t bodies = 1;
+        for (int i = 0; i < body_len_; ++i) bodies *= 10;
+        uint64_t valid = 0;
+        for (uint64_t b = 0; b < bodies; ++b) {
+            number_to_digits(b, body_len_, buf);
+            buf[body_len_] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, body_len_)));
+            valid += rules_.is_valid(std::string_view(buf, len));
+        }
+        return {static_cast<double>(valid), true};
+    }
+    if (method_ == Method::Automaton) {
+        if (body_count_ == 0) return {0, true};
+        char bufs[kLanes][kBufLen];
+        int check[kLanes];
+        int accepted = 0, drawn = 0;
+        while (drawn < samples) {
+            draw_bodies_automaton(rng, bufs, check);
+            for (int l = 0; l < kLanes; ++l) accepted += finish(bufs[l], check[l]);
+            drawn += kLanes;
+        }
+        return {static_cast<double>(body_count_) * accepted / drawn, false};
+    }
+    double bodies = 1;
+    for (int i = 0; i < body_len_; ++i) bodies *= 10;
+    int accepted = 0;
+    for (int i = 0; i < samples; ++i) {
+        for (int p = 0; p < body_len_; ++p) buf[p] = static_cast<char>('0' + rng.digit());
+        buf[body_len_] = static_cast<char>('0' + verhoeff_check_digit(std::string_view(buf, body_len_)));
+        accepted += rules_.is_valid(std::string_view(buf, len));
+    }
+    return {bodies * accepted / samples, false};
+}
+
 }  // namespace vid

@@ -42,6 +42,16 @@ public:
     // automaton); 0 means no valid VID can exist. Only known with Method::Automaton.
     uint64_t body_count() const noexcept { return body_count_; }
 
+    // How many valid VIDs exist under these rules: exact (enumerated) for lengths up to
+    // kExactSpaceMaxLength, otherwise an estimate from `samples` drawn bodies (the automaton's
+    // body count, or all bodies for the fallback, times the share that makes a valid VID).
+    struct SpaceSize {
+        double valid;
+        bool exact;
+    };
+    SpaceSize space_size(Csprng& rng, int samples = 200000) const;
+    static constexpr int kExactSpaceMaxLength = 8;
+
     // Attempts (bodies drawn) before generation gives up on one VID.
     static constexpr uint64_t kMaxAttemptsPerVid = 2'000'000;
 

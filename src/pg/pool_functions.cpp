@@ -70,13 +70,49 @@ int64 insert_keys(const uint64_t* keys, int n, int64 limit) {
 
 }  // namespace
 
+namespace {
+
+// Reports that the space ran out: ERROR, or WARNING (and *exhausted) for the refill paths.
+void space_exhausted(int64 added, int64 n, const char* why, bool* exhausted) {
+    const int level = exhausted != nullptr ? WARNING : ERROR;
+    if (exhausted != nullptr) *exhausted = true;
+    ereport(level, (errcode(ERRCODE_VID_SPACE_EXHAUSTED),
+                    errmsg("the VID space is exhausted: only " INT64_FORMAT " of " INT64_FORMAT " new VIDs could be made",
+                           added, n),
+                    errdetail("%s", why),
+                    errhint("Use a longer length or fewer restrictions for new VIDs.")));
+}
+
+int64 count_generated() {
+    int rc = SPI_execute("SELECT count(*) FROM vid.vid", true, 1);
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: counting VIDs failed");
+    bool isnull;
+    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+}  // namespace
+
 int64 generate_into_pool(int64 n, bool* exhausted) {
     lock_rules_shared();
     const vid::Generator& gen = current_generator();
+    // Short lengths: the space is counted exactly, so a request that cannot fit fails at once.
+    const double exact_space = exact_space_size();
+    if (exact_space >= 0) {
+        const int64 free_space = static_cast<int64>(exact_space) - count_generated();
+        if (free_space < n) {
+            if (exhausted == nullptr || free_space <= 0) {
+                space_exhausted(0, n, "Every valid VID under the current rules is, or was, in the pool.", exhausted);
+                return 0;
+            }
+            n = free_space;  // the refill adds what is left, then reports
+            *exhausted = true;
+        }
+    }
     uint64_t* keys = static_cast<uint64_t*>(palloc(sizeof(uint64_t) * std::min<int64>(n, kBatch)));
     int64 added = 0;
     int64 drawn = 0;
     const int64 max_drawn = 20 * n + 2000000;  // bounded effort: never loop forever
+    int barren_rounds = 0;                      // rounds of >= 4096 fresh draws that added nothing
     bool crowded = false;
     while (added < n) {
         CHECK_FOR_INTERRUPTS();
@@ -90,35 +126,26 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
             try {
                 gen.generate(rng(), keys, static_cast<size_t>(want));
             } catch (const vid::Error& e) {
-                if (e.kind() != vid::ErrorKind::SpaceExhausted || exhausted == nullptr) throw;
+                if (e.kind() != vid::ErrorKind::SpaceExhausted) throw;
                 no_valid_vid = true;
-                k = 0;
                 return;
             }
             std::sort(keys, keys + want);  // key order: the index is filled left to right
             k = static_cast<int>(std::unique(keys, keys + want) - keys);
         });
-        drawn += want;
-        if (no_valid_vid) drawn = max_drawn;
-        const int64 got = k > 0 ? insert_keys(keys, k, crowded ? remaining : -1) : 0;
-        added += got;
-        crowded = got < std::min<int64>(want, remaining);
-        if (added < n && drawn >= max_drawn && exhausted != nullptr) {
-            *exhausted = true;
-            ereport(WARNING, (errcode(ERRCODE_VID_SPACE_EXHAUSTED),
-                              errmsg("the VID space is exhausted: only " INT64_FORMAT " of " INT64_FORMAT
-                                     " new VIDs found after " INT64_FORMAT " draws",
-                                     added, n, drawn),
-                              errhint("Use a longer length or fewer restrictions for new VIDs.")));
+        if (no_valid_vid) {
+            space_exhausted(added, n, "No valid VID exists under the current rules.", exhausted);
             break;
         }
-        if (added < n && drawn >= max_drawn)
-            ereport(ERROR, (errcode(ERRCODE_VID_SPACE_EXHAUSTED),
-                            errmsg("the VID space is exhausted: only " INT64_FORMAT " of " INT64_FORMAT
-                                   " new VIDs found after " INT64_FORMAT " draws",
-                                   added, n, drawn),
-                            errdetail("Every valid VID under the current rules is, or was, in the pool."),
-                            errhint("Nothing was added. Use a longer length or fewer restrictions for new VIDs.")));
+        drawn += want;
+        const int64 got = insert_keys(keys, k, crowded ? remaining : -1);
+        added += got;
+        crowded = got < std::min<int64>(want, remaining);
+        barren_rounds = got == 0 && want >= 4096 ? barren_rounds + 1 : 0;
+        if (added < n && (drawn >= max_drawn || barren_rounds >= 20)) {
+            space_exhausted(added, n, "Random draws keep finding numbers that already exist.", exhausted);
+            break;
+        }
     }
     pfree(keys);
     if (added > 0) note_pool_growth(added);

@@ -26,6 +26,7 @@ struct CachedRules {
     explicit CachedRules(vid::RuleConfig config) : rules(std::move(config)) {}
     vid::RuleSet rules;
     vid::Generator* generator = nullptr;
+    double exact_space = -2;  // -2: not computed yet; -1: too long to enumerate
     ~CachedRules() { delete generator; }
 };
 
@@ -176,6 +177,19 @@ const vid::Generator& current_generator() {
     if (c.generator == nullptr)
         core_call([&] { c.generator = new vid::Generator(c.rules, vid::Generator::Method::Automaton, 100000); });
     return *c.generator;
+}
+
+double exact_space_size() {
+    const vid::Generator& gen = current_generator();
+    CachedRules& c = load();
+    if (c.exact_space == -2) {
+        if (gen.length() > vid::Generator::kExactSpaceMaxLength) {
+            c.exact_space = -1;
+        } else {
+            core_call([&] { c.exact_space = gen.space_size(rng()).valid; });
+        }
+    }
+    return c.exact_space;
 }
 
 vid::Csprng& rng() {

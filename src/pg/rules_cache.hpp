@@ -20,6 +20,10 @@ const vid::RuleSet& current_rules();
 // The generator for the current rules (built on first use).
 const vid::Generator& current_generator();
 
+// The exact number of valid VIDs under the current rules when the length is short enough to
+// enumerate them (cached with the rules), else -1.
+double exact_space_size();
+
 // This backend's CSPRNG.
 vid::Csprng& rng();
 

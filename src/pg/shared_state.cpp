@@ -2,6 +2,7 @@
 #include "shared_state.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
@@ -77,6 +78,36 @@ DbSlot* my_db_slot() {
     return cached_slot;
 }
 
+void wake_launcher() {
+    if (state == nullptr) return;
+    SpinLockAcquire(&state->mutex);
+    for (DbSlot& s : state->slots)
+        if (s.dboid == MyDatabaseId) s.next_start = 0;
+    Latch* latch = state->launcher_latch;
+    SpinLockRelease(&state->mutex);
+    if (latch != nullptr) SetLatch(latch);
+}
+
+namespace {
+bool wake_at_commit = false;
+
+void wake_on_commit(XactEvent event, void*) {
+    if (!wake_at_commit) return;
+    if (event == XACT_EVENT_COMMIT) wake_launcher();
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT) wake_at_commit = false;
+}
+}  // namespace
+
+void wake_launcher_at_commit() {
+    static bool registered = false;
+    if (state == nullptr) return;
+    if (!registered) {
+        RegisterXactCallback(wake_on_commit, nullptr);
+        registered = true;
+    }
+    wake_at_commit = true;
+}
+
 void note_pool_growth(int64 added) {
     if (DbSlot* slot = my_db_slot()) pg_atomic_fetch_add_u64(&slot->available, static_cast<uint64>(added));
 }
@@ -85,12 +116,10 @@ void note_allocation() {
     if (state == nullptr) return;
     DbSlot* slot = my_db_slot();
     if (slot == nullptr || slot->pid == 0) {
-        if (slot != nullptr) slot->next_start = 0;
-        // No worker serves this database yet (say, the extension was just created): ask the
-        // launcher to look now, once per session.
-        if (!launcher_poked && state->launcher_latch != nullptr) {
+        // No worker serves this database right now: ask the launcher to look, once per session.
+        if (!launcher_poked) {
             launcher_poked = true;
-            SetLatch(state->launcher_latch);
+            wake_launcher();
         }
         return;
     }

@@ -49,6 +49,12 @@ DbSlot* my_db_slot();
 // Called after a successful allocation: wakes the worker once the pool drops below the threshold.
 void note_allocation();
 
+// Asks the launcher to look at this database now (a worker may be due).
+void wake_launcher();
+
+// The same, once the current transaction commits (CREATE EXTENSION: the worker must see it).
+void wake_launcher_at_commit();
+
 // Called after VIDs were added to this database's pool.
 void note_pool_growth(int64 added);
 
