@@ -57,6 +57,11 @@ concurrency_tests() {
     for t in test/concurrency/*.sh; do bash "$t" || return 1; done
 }
 
+worker_tests() {
+    local t
+    for t in test/worker/*.sh; do bash "$t" || return 1; done
+}
+
 echo "== build and install"
 if ! bash tools/build.sh >"$WORK/build.log" 2>&1; then
     cat "$WORK/build.log"
@@ -70,6 +75,7 @@ stage version version_test
 stage regress regress_tests
 stage pgtap pgtap_tests
 stage concurrency concurrency_tests
+stage worker worker_tests
 
 echo
 [ "$failed" = 0 ] || echo "failed stages: ${failed_names[*]} (logs in $WORK)"
