@@ -116,9 +116,11 @@ void Generator::draw_bodies_automaton(Csprng& rng, char (*bufs)[kBufLen], int* c
             const uint64_t* upper = up + state[l] * 11;
             // The digit is how many cumulative bounds r has passed (r < upper[10], the state's
             // count). Branch-free: the digits are random, so a search would mispredict.
-            int d = 0;
-            for (int k = 1; k <= 10; ++k) d += r[l] >= upper[k];
-            r[l] -= upper[d];
+            const uint64_t x = r[l];
+            const int d = (x >= upper[1]) + (x >= upper[2]) + (x >= upper[3]) + (x >= upper[4]) +
+                          (x >= upper[5]) + (x >= upper[6]) + (x >= upper[7]) + (x >= upper[8]) +
+                          (x >= upper[9]) + (x >= upper[10]);
+            r[l] = x - upper[d];
             bufs[l][p] = static_cast<char>('0' + d);
             acc[l] = verhoeff_.step(p, d, acc[l]);
             state[l] = static_cast<size_t>(nx[state[l] * 10 + static_cast<size_t>(d)]);
@@ -168,7 +170,9 @@ void Generator::generate(Csprng& rng, uint64_t* out, size_t count) const {
         } else {
             drawn = draw_body_early_abort(rng, bufs[0]) ? 1 : 0;
             failures += drawn == 0;
-            check[0] = verhoeff_check_digit(std::string_view(bufs[0], body_len_));
+            // Only a complete body has a check digit: after an abort the rest of the buffer is
+            // stale or uninitialised (not digits).
+            if (drawn == 1) check[0] = verhoeff_check_digit(std::string_view(bufs[0], body_len_));
         }
         for (int l = 0; l < drawn && made < count; ++l) {
             if (finish(bufs[l], check[l])) {

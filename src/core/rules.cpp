@@ -163,10 +163,14 @@ bool RuleSet::has_repeated_block(std::string_view s) const noexcept {
                 if (s.compare(static_cast<size_t>(i), B, s, static_cast<size_t>(j), B) == 0) return true;
         return false;
     }
-    for (int j = 0; j < blocks; ++j) {
-        uint64_t v = 0;
-        for (int k = 0; k < B; ++k) v = v * 10 + static_cast<uint64_t>(s[j + k] - '0');
-        block[j] = v;
+    if (B == 2) {  // MOSIP's default: one multiply-add per block
+        for (int j = 0; j < blocks; ++j) block[j] = static_cast<uint64_t>((s[j] - '0') * 10 + (s[j + 1] - '0'));
+    } else {
+        for (int j = 0; j < blocks; ++j) {
+            uint64_t v = 0;
+            for (int k = 0; k < B; ++k) v = v * 10 + static_cast<uint64_t>(s[j + k] - '0');
+            block[j] = v;
+        }
     }
     if (B <= 3) {  // a bitset of the 10^B possible blocks
         uint64_t seen[16] = {0};

@@ -86,7 +86,10 @@ extern "C" Datum vid_configure(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the VID rules cannot change once VIDs exist"),
                         errdetail("Every existing VID, in the pool or handed out, was made under the current rules."),
-                        errhint("Call vid_configure() before the first vid_generate_pool() or vid_allocate().")));
+                        errhint("Rules are fixed for the VIDs of a database: configure before the first VID. To "
+                                "issue VIDs under other rules (say a longer length), create the extension in a new "
+                                "database, call vid_configure() there first, and allocate from it; the VIDs issued "
+                                "here keep working with vid_status() and vid_revoke().")));
 
     Oid types[5] = {INT4OID, INT4OID, INT4OID, INT4OID, TEXTARRAYOID};
     Datum values[5];

@@ -5,12 +5,16 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -83,6 +87,24 @@ void space_exhausted(int64 added, int64 n, const char* why, bool* exhausted) {
                     errhint("Use a longer length or fewer restrictions for new VIDs.")));
 }
 
+// Shows the progress of a long generation to other sessions: pg_stat_activity.query of this
+// backend reads "/* vid: X of N VIDs added */ <the statement>", at most once a second.
+void report_progress(int64 added, int64 n, bool done) {
+    static TimestampTz last = 0;
+    const char* query = debug_query_string != nullptr ? debug_query_string : "";
+    if (done) {
+        if (last != 0) pgstat_report_activity(STATE_RUNNING, query);
+        last = 0;
+        return;
+    }
+    const TimestampTz now = GetCurrentTimestamp();
+    if (last != 0 && !TimestampDifferenceExceeds(last, now, 1000)) return;
+    last = now;
+    char* text = psprintf("/* vid: " INT64_FORMAT " of " INT64_FORMAT " VIDs added */ %s", added, n, query);
+    pgstat_report_activity(STATE_RUNNING, text);
+    pfree(text);
+}
+
 int64 count_generated() {
     int rc = SPI_execute("SELECT count(*) FROM vid.vid", true, 1);
     if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: counting VIDs failed");
@@ -140,6 +162,7 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
         drawn += want;
         const int64 got = insert_keys(keys, k, crowded ? remaining : -1);
         added += got;
+        if (n >= kBatch) report_progress(added, n, false);
         crowded = got < std::min<int64>(want, remaining);
         barren_rounds = got == 0 && want >= 4096 ? barren_rounds + 1 : 0;
         if (added < n && (drawn >= max_drawn || barren_rounds >= 20)) {
@@ -148,6 +171,7 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
         }
     }
     pfree(keys);
+    if (n >= kBatch) report_progress(added, n, true);
     if (added > 0) note_pool_growth(added);
     return added;
 }
@@ -180,26 +204,37 @@ void make_commit_durable() {
                                 0, false);
 }
 
+// Whether vid.vid has the audit columns (0.2.0 and later; a database still at 0.1.0 keeps
+// working with this library, without audit).
+bool has_audit_columns() {
+    Oid nsp = get_namespace_oid("vid", false);
+    Oid rel = get_relname_relid("vid", nsp);
+    return OidIsValid(rel) && get_attnum(rel, "assigned_by") != InvalidAttrNumber;
+}
+
+// Who is calling, for the audit: the session's role (SET ROLE included) and application_name.
+Datum caller_role() { return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)); }
+Datum caller_application() { return CStringGetTextDatum(application_name ? application_name : ""); }
+
 // Marks one AVAILABLE VID at or after `start` (or anywhere, when start < 0) ASSIGNED.
 bool try_allocate(int64 start, Datum expiry, bool expiry_null, uint64_t* key) {
-    static SPIPlanPtr from_plan = nullptr, any_plan = nullptr;
-    Oid types[2] = {TIMESTAMPTZOID, INT8OID};
-    Datum values[2] = {expiry, Int64GetDatum(start)};
-    char nulls[2] = {expiry_null ? 'n' : ' ', ' '};
-    SPIPlanPtr plan;
-    if (start >= 0) {
-        plan = saved_plan(&from_plan,
-                          "UPDATE vid.vid SET status = 'ASSIGNED', expiry = $1, assigned_at = now() "
-                          "WHERE vid = (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE' AND vid >= $2 "
-                          "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid",
-                          2, types);
-    } else {
-        plan = saved_plan(&any_plan,
-                          "UPDATE vid.vid SET status = 'ASSIGNED', expiry = $1, assigned_at = now() "
-                          "WHERE vid = (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE' "
-                          "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid",
-                          1, types);
+    static SPIPlanPtr plans[2][2] = {{nullptr, nullptr}, {nullptr, nullptr}};  // [audit][from start]
+    const bool audit = has_audit_columns();
+    const bool from = start >= 0;
+    Oid types[4] = {TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID};
+    Datum values[4] = {expiry, Int64GetDatum(start), (Datum)0, (Datum)0};
+    char nulls[4] = {expiry_null ? 'n' : ' ', ' ', ' ', ' '};
+    if (audit) {
+        values[2] = caller_role();
+        values[3] = caller_application();
     }
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE vid.vid SET status = 'ASSIGNED', expiry = $1, assigned_at = now()%s "
+             "WHERE vid = (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE'%s "
+             "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid",
+             audit ? ", assigned_by = $3, assigned_app = $4" : "", from ? " AND vid >= $2" : "");
+    SPIPlanPtr plan = saved_plan(&plans[audit][from], sql, audit ? 4 : 2, types);
     int rc = SPI_execute_plan(plan, values, nulls, false, 1);
     if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "vid: allocation failed: %s", SPI_result_code_string(rc));
     if (SPI_processed != 1) return false;
@@ -274,13 +309,18 @@ extern "C" Datum vid_revoke(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
                         errmsg("invalid VID: a VID is exactly %d ASCII digits", len)));
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    static SPIPlanPtr plan = nullptr;
-    Oid types[1] = {INT8OID};
-    Datum values[1] = {Int64GetDatum(static_cast<int64>(key))};
-    saved_plan(&plan,
-               "UPDATE vid.vid SET status = 'EXPIRED', revoked_at = now() "
-               "WHERE vid = $1 AND status = 'ASSIGNED' AND (expiry IS NULL OR expiry > now())",
-               1, types);
+    static SPIPlanPtr plans[2] = {nullptr, nullptr};  // [audit]
+    const bool audit = has_audit_columns();
+    Oid types[3] = {INT8OID, TEXTOID, TEXTOID};
+    Datum values[3] = {Int64GetDatum(static_cast<int64>(key)), audit ? caller_role() : (Datum)0,
+                       audit ? caller_application() : (Datum)0};
+    SPIPlanPtr plan = saved_plan(
+        &plans[audit],
+        audit ? "UPDATE vid.vid SET status = 'EXPIRED', revoked_at = now(), revoked_by = $2, revoked_app = $3 "
+                "WHERE vid = $1 AND status = 'ASSIGNED' AND (expiry IS NULL OR expiry > now())"
+              : "UPDATE vid.vid SET status = 'EXPIRED', revoked_at = now() "
+                "WHERE vid = $1 AND status = 'ASSIGNED' AND (expiry IS NULL OR expiry > now())",
+        audit ? 3 : 1, types);
     int rc = SPI_execute_plan(plan, values, nullptr, false, 1);
     if (rc != SPI_OK_UPDATE) elog(ERROR, "vid: revoking failed: %s", SPI_result_code_string(rc));
     bool revoked = SPI_processed == 1;

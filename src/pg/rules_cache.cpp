@@ -26,7 +26,7 @@ struct CachedRules {
     explicit CachedRules(vid::RuleConfig config) : rules(std::move(config)) {}
     vid::RuleSet rules;
     vid::Generator* generator = nullptr;
-    double exact_space = -2;  // -2: not computed yet; -1: too long to enumerate
+    vid::Generator::SpaceSize space{-1, false};  // valid < 0: not computed yet
     ~CachedRules() { delete generator; }
 };
 
@@ -179,17 +179,17 @@ const vid::Generator& current_generator() {
     return *c.generator;
 }
 
-double exact_space_size() {
+vid::Generator::SpaceSize space_size() {
     const vid::Generator& gen = current_generator();
     CachedRules& c = load();
-    if (c.exact_space == -2) {
-        if (gen.length() > vid::Generator::kExactSpaceMaxLength) {
-            c.exact_space = -1;
-        } else {
-            core_call([&] { c.exact_space = gen.space_size(rng()).valid; });
-        }
-    }
-    return c.exact_space;
+    if (c.space.valid < 0) core_call([&] { c.space = gen.space_size(rng(), 100000); });
+    return c.space;
+}
+
+double exact_space_size() {
+    const vid::Generator& gen = current_generator();
+    if (gen.length() > vid::Generator::kExactSpaceMaxLength) return -1;
+    return space_size().valid;
 }
 
 vid::Csprng& rng() {

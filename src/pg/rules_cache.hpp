@@ -24,6 +24,9 @@ const vid::Generator& current_generator();
 // enumerate them (cached with the rules), else -1.
 double exact_space_size();
 
+// The size of the valid space (exact up to 8 digits, else estimated), cached with the rules.
+vid::Generator::SpaceSize space_size();
+
 // This backend's CSPRNG.
 vid::Csprng& rng();
 

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libvid_core.a"
+)

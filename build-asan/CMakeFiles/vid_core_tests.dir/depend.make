@@ -1,0 +1,2 @@
+# Empty dependencies file for vid_core_tests.
+# This may be replaced when dependencies are built.
