@@ -204,14 +204,6 @@ void make_commit_durable() {
                                 0, false);
 }
 
-// Whether vid.vid has the audit columns (0.2.0 and later; a database still at 0.1.0 keeps
-// working with this library, without audit).
-bool has_audit_columns() {
-    Oid nsp = get_namespace_oid("vid", false);
-    Oid rel = get_relname_relid("vid", nsp);
-    return OidIsValid(rel) && get_attnum(rel, "assigned_by") != InvalidAttrNumber;
-}
-
 // Who is calling, for the audit: the session's role (SET ROLE included) and application_name.
 Datum caller_role() { return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)); }
 Datum caller_application() { return CStringGetTextDatum(application_name ? application_name : ""); }

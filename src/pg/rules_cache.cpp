@@ -37,10 +37,16 @@ LocalTransactionId only_in_lxid = InvalidLocalTransactionId;
 // Replaced rule sets stay alive until the transaction ends: callers may still hold them.
 std::vector<CachedRules*>* retired = nullptr;
 Oid cached_rule_set_oid = InvalidOid;
+Oid cached_vid_oid = InvalidOid;
+int cached_audit = -1;  // vid.vid has the 0.2.0 audit columns: -1 unknown, 0 no, 1 yes
 Oid cached_restricted_oid = InvalidOid;
 vid::Csprng* the_rng = nullptr;
 
 void on_relcache_invalidation(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == cached_vid_oid) {
+        cached_audit = -1;
+        cached_vid_oid = InvalidOid;
+    }
     if (relid == InvalidOid || relid == cached_rule_set_oid || relid == cached_restricted_oid) {
         stale = true;
         cached_rule_set_oid = cached_restricted_oid = InvalidOid;
@@ -198,6 +204,14 @@ vid::Csprng& rng() {
 }
 
 Oid rule_set_relid() { return vid_table_oid("rule_set"); }
+
+bool has_audit_columns() {
+    if (cached_audit < 0) {
+        cached_vid_oid = vid_table_oid("vid");
+        cached_audit = get_attnum(cached_vid_oid, "assigned_by") != InvalidAttrNumber ? 1 : 0;
+    }
+    return cached_audit == 1;
+}
 Oid restricted_number_relid() { return vid_table_oid("restricted_number"); }
 
 void lock_rules_shared() {

@@ -32,6 +32,10 @@ vid::Csprng& rng();
 
 // OIDs of the extension's tables (ERROR when the extension is not installed here).
 Oid rule_set_relid();
+
+// Whether vid.vid has the audit columns (0.2.0 and later; a database still at 0.1.0 keeps
+// working with this library, without audit). Cached until vid.vid changes.
+bool has_audit_columns();
 Oid restricted_number_relid();
 
 // Takes SHARE locks on both rule tables so the rules cannot change until the transaction ends;
