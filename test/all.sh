@@ -52,15 +52,22 @@ pgtap_tests() {
 
 version_test() { bash test/version_check.sh; }
 
-concurrency_tests() {
-    local t
-    for t in test/concurrency/*.sh; do bash "$t" || return 1; done
-}
+concurrency_tests() { scripts_in test/concurrency; }
 
-worker_tests() {
+# Runs every script of a folder (lib.sh files are sourced by the others).
+scripts_in() {
     local t
-    for t in test/worker/*.sh; do bash "$t" || return 1; done
+    for t in "$1"/*.sh; do
+        [ "$(basename "$t")" = lib.sh ] && continue
+        echo "--- $t"
+        bash "$t" || { echo "FAILED: $t"; return 1; }
+    done
 }
+worker_tests() { scripts_in test/worker; }
+crash_tests() { scripts_in test/crash; }
+reliability_tests() { scripts_in test/reliability; }
+fuzz_tests() { FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash test/fuzz/run.sh; }
+sanitizer_tests() { bash test/sanitize.sh; }
 
 echo "== build and install"
 if ! bash tools/build.sh >"$WORK/build.log" 2>&1; then
@@ -76,6 +83,10 @@ stage regress regress_tests
 stage pgtap pgtap_tests
 stage concurrency concurrency_tests
 stage worker worker_tests
+stage crash crash_tests
+stage reliability reliability_tests
+stage fuzz fuzz_tests
+stage sanitizers sanitizer_tests
 
 echo
 [ "$failed" = 0 ] || echo "failed stages: ${failed_names[*]} (logs in $WORK)"

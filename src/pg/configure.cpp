@@ -7,6 +7,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "storage/lmgr.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 }
@@ -46,6 +47,7 @@ void read_prefixes(FunctionCallInfo fcinfo, int i, char*** out, int* count) {
 // vid_configure(length, sequence_limit, repeating_limit, repeated_block_limit, not_start_with)
 // -> void: NULL keeps a parameter; refused once any VID exists.
 extern "C" Datum vid_configure(PG_FUNCTION_ARGS) {
+    PreventCommandDuringRecovery("vid_configure()");
     // Build the new configuration from the current one and the non-NULL arguments.
     const vid::RuleConfig& now = vid_pg::current_rules().config();
     int ints[4] = {now.length, now.sequence_limit, now.repeating_limit, now.repeated_block_limit};

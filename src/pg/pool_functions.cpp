@@ -11,6 +11,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "tcop/tcopprot.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -182,6 +183,7 @@ using namespace vid_pg;
 
 // vid_generate_pool(n integer) -> bigint: adds exactly n new AVAILABLE VIDs.
 extern "C" Datum vid_generate_pool(PG_FUNCTION_ARGS) {
+    PreventCommandDuringRecovery("vid_generate_pool()");
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("n must not be NULL")));
     const int32 n = PG_GETARG_INT32(0);
@@ -198,10 +200,36 @@ namespace {
 
 // Every commit that hands out a VID is flushed (and, with a synchronous standby, replicated)
 // before the client sees it, even when the client set synchronous_commit = off.
-void make_commit_durable() {
+//
+// A SET LOCAL now is not enough: an enclosing function with its own SET synchronous_commit
+// clause would undo it when it returns. So the setting is (re)applied just before the commit
+// record is written, when no function-level setting is left, and the local flush is forced too.
+bool allocated_in_transaction = false;
+
+void raise_synchronous_commit() {
     if (synchronous_commit < SYNCHRONOUS_COMMIT_REMOTE_FLUSH)
         (void)set_config_option("synchronous_commit", "on", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true,
                                 0, false);
+}
+
+void durable_commit_callback(XactEvent event, void*) {
+    if (!allocated_in_transaction) return;
+    if (event == XACT_EVENT_PRE_COMMIT) {
+        raise_synchronous_commit();
+        ForceSyncCommit();
+    } else if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE) {
+        allocated_in_transaction = false;
+    }
+}
+
+void make_commit_durable() {
+    static bool registered = false;
+    if (!registered) {
+        RegisterXactCallback(durable_commit_callback, nullptr);
+        registered = true;
+    }
+    allocated_in_transaction = true;
+    raise_synchronous_commit();
 }
 
 // Who is calling, for the audit: the session's role (SET ROLE included) and application_name.
@@ -257,6 +285,7 @@ char stored_status(uint64_t key, bool read_only) {
 
 // vid_allocate(expiry timestamptz DEFAULT NULL) -> text: hands out one VID as ASSIGNED.
 extern "C" Datum vid_allocate(PG_FUNCTION_ARGS) {
+    PreventCommandDuringRecovery("vid_allocate()");
     const bool expiry_null = PG_ARGISNULL(0);
     Datum expiry = expiry_null ? (Datum)0 : PG_GETARG_DATUM(0);
     if (!expiry_null) {
@@ -293,6 +322,7 @@ extern "C" Datum vid_allocate(PG_FUNCTION_ARGS) {
 
 // vid_revoke(vid text) -> boolean: ASSIGNED -> EXPIRED (true); already EXPIRED: false.
 extern "C" Datum vid_revoke(PG_FUNCTION_ARGS) {
+    PreventCommandDuringRecovery("vid_revoke()");
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("vid must not be NULL")));
     const int len = current_rules().config().length;

@@ -6,6 +6,7 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/timestamp.h"
 }
 
@@ -70,6 +71,7 @@ int64 sweep_expired(int64 limit) {
 // vid_refill() -> bigint: one round (refill to the target when below the threshold, expiry
 // sweep) in the caller's transaction; returns the VIDs added. A concurrent caller returns 0.
 extern "C" Datum vid_refill(PG_FUNCTION_ARGS) {
+    PreventCommandDuringRecovery("vid_refill()");
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
     int64 added = 0;
     for (;;) {

@@ -426,6 +426,57 @@ TEST(Generator, BodyCountMatchesBruteForce) {
     EXPECT_EQ(Generator(RuleSet(vidtest::all_off(16))).body_count(), pow10(15));
 }
 
+// space_size(): exact up to kExactSpaceMaxLength digits, whichever the method.
+TEST(Generator, SpaceSizeExactForShortLengths) {
+    vid::Csprng rng;
+    for (const RuleConfig& cfg : {defaults_of_length(5), defaults_of_length(6), nondefault6()}) {
+        const RuleSet rules(cfg);
+        const double expected = static_cast<double>(enumerate_valid(rules).size());
+        for (Method m : {Method::Automaton, Method::EarlyAbort}) {
+            const Generator::SpaceSize size = Generator(rules, m).space_size(rng);
+            EXPECT_TRUE(size.exact) << cfg.length << " " << method_name(m);
+            EXPECT_EQ(size.valid, expected) << cfg.length << " " << method_name(m);
+        }
+    }
+    RuleConfig none = defaults_of_length(12);
+    none.not_start_with = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    const Generator::SpaceSize empty = Generator(RuleSet(none)).space_size(rng);
+    EXPECT_TRUE(empty.exact);
+    EXPECT_EQ(empty.valid, 0.0);
+}
+
+// space_size() for 16 digits: an estimate, compared with an independent one (uniform random
+// bodies starting with 2..9, completed by their check digit, the share that is valid), within
+// six standard deviations of the two estimates combined.
+TEST(Generator, SpaceSizeEstimateForSixteenDigits) {
+    const RuleSet rules{RuleConfig{}};
+    std::mt19937_64 mt(12);
+    const size_t draws = vidtest::scaled(2'000'000);
+    size_t accepted = 0;
+    char buf[16];
+    for (size_t i = 0; i < draws; ++i) {
+        vid::number_to_digits(200'000'000'000'000ull + mt() % 800'000'000'000'000ull, 15, buf);
+        buf[15] = static_cast<char>('0' + vid::verhoeff_check_digit(std::string_view(buf, 15)));
+        accepted += rules.is_valid(std::string_view(buf, 16));
+    }
+    ASSERT_GT(accepted, 1000u);
+    const double reference = static_cast<double>(accepted) / static_cast<double>(draws) * 8e14;
+    const double ref_sd = 1 / std::sqrt(static_cast<double>(accepted));
+    vid::Csprng rng;
+    const int samples = static_cast<int>(vidtest::scaled(400000));
+    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
+        const Generator gen(rules, m);
+        const Generator::SpaceSize size = gen.space_size(rng, samples);
+        EXPECT_FALSE(size.exact);
+        const double pool = m == Method::Automaton ? static_cast<double>(gen.body_count()) : 1e15;
+        const double q = reference / pool;  // the share of drawn bodies that make a valid VID
+        const double est_sd = std::sqrt((1 - q) / (q * samples));
+        const double tolerance = 6 * std::sqrt(ref_sd * ref_sd + est_sd * est_sd);
+        EXPECT_NEAR(size.valid / reference, 1.0, tolerance)
+            << method_name(m) << ": " << size.valid << " vs " << reference;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // An empty space
 // ---------------------------------------------------------------------------------------------

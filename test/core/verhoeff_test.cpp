@@ -62,7 +62,7 @@ TEST(Verhoeff, ProjectRowFour) {
     EXPECT_EQ(verhoeff_check_digit("6000"), 6);  // textbook: 9
     EXPECT_EQ(verhoeff_check_digit("7000"), 5);  // textbook: 6
     EXPECT_EQ(verhoeff_check_digit("8000"), 9);  // textbook: 5
-    EXPECT_EQ(verhoeff_check_digit("9000"), 1);  // the rows agree on 9: both give 1
+    EXPECT_EQ(verhoeff_check_digit("9000"), 2);  // the rows agree on 9
     EXPECT_EQ(verhoeff_check_digit("8473643095483728456789"), 0);  // textbook (Rosetta Code): 2
 }
 

@@ -7,10 +7,13 @@
 #     vid_status works there and vid_allocate fails cleanly (read-only, 25006);
 #  2. 4 clients allocate on the primary (clients 1 and 2 with synchronous_commit = off), every
 #     VID received recorded; after ~3 s the primary stops with -m immediate; the standby is
-#     promoted (pg_ctl promote -w);
+#     promoted (pg_ctl promote -w); a 5th, control client (plain INSERTs with synchronous_commit
+#     = off, no vid) runs alongside: the acknowledged rows it loses are reported, not checked;
 #  3. on the new primary: every received VID is ASSIGNED, none twice, no duplicate key, the
 #     indexes match the heap, 2000 new allocations return none received before, and the refill
-#     worker starts within 20 s.
+#     worker starts within 20 s;
+#  4. with synchronous_standby_names naming an absent standby, vid_allocate of a client with
+#     synchronous_commit = off waits for it (wait_event SyncRep) while a plain INSERT does not.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH=/usr/lib/postgresql/15/bin:$PATH
@@ -85,11 +88,13 @@ primary
 : >"$WORK/received.tsv"
 echo "$v" | awk '{ print "before-load\t" $0 }' >>"$WORK/received.tsv"
 make_client_script "$WORK/client.sql" 200000
+setup_control "$WORK" 200000
 for n in $(seq $CLIENTS); do
     mode=""
     [[ " $ASYNC_CLIENTS " == *" $n "* ]] && mode=async
     start_client "$n" "$WORK/client.sql" "$WORK" $mode
 done
+start_control "$WORK"
 sleep "$LOAD_SECONDS"
 running=$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'crash-client-%'")
 [ "$running" = $CLIENTS ] || fail "only $running of $CLIENTS clients are connected under load"
@@ -109,6 +114,7 @@ echo "ok: the standby is promoted ($((SECONDS - t0)) s)"
 
 # 3. The new primary.
 verify_received "$WORK"
+report_control "$WORK"
 [ "$(q "SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'")" -ge "$assigned_before" ] ||
     fail "fewer ASSIGNED VIDs on the new primary than seen on the old one under load ($assigned_before)"
 echo "ok: at least the $assigned_before ASSIGNED VIDs seen on the old primary under load"
@@ -119,11 +125,38 @@ allocate_fresh "$WORK" 2000 after-failover
 wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.vid WHERE status = 'AVAILABLE'" ||
     fail "the new primary's pool is not back above the threshold"
 echo "ok: the new primary's pool is back above the threshold"
+
+# 4. The forced synchronous commit, seen deterministically: with synchronous_standby_names naming
+#    a standby that is not there, a plain INSERT of a synchronous_commit = off client returns at
+#    once, while vid_allocate of such a client waits for the standby (wait_event SyncRep) and
+#    hands out nothing; once the setting is cleared it receives its VID.
+q "ALTER SYSTEM SET synchronous_standby_names = 'absent'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+wait_for 10 "SELECT current_setting('synchronous_standby_names') = 'absent'" || fail "reload"
+PGOPTIONS="-c synchronous_commit=off" timeout 10 psql -XAtq -v ON_ERROR_STOP=1 \
+    -c "INSERT INTO crash_control DEFAULT VALUES" || fail "a plain INSERT with synchronous_commit = off waited"
+echo "ok: with an absent synchronous standby, a plain INSERT with synchronous_commit = off returns at once"
+PGOPTIONS="-c synchronous_commit=off" PGAPPNAME=sync-probe psql -XAtq -v ON_ERROR_STOP=1 \
+    -c "SELECT vid_allocate()" >"$WORK/sync-probe.out" 2>"$WORK/sync-probe.err" &
+probe=$!
+wait_for 10 "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sync-probe' AND wait_event = 'SyncRep'" ||
+    fail "vid_allocate with synchronous_commit = off does not wait for the synchronous standby"
+sleep 1
+kill -0 "$probe" 2>/dev/null && [ ! -s "$WORK/sync-probe.out" ] || fail "vid_allocate returned before the standby confirmed"
+echo "ok: vid_allocate with synchronous_commit = off waits for the synchronous standby (wait_event SyncRep) and returns nothing meanwhile"
+q "ALTER SYSTEM RESET synchronous_standby_names" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+wait "$probe" || { cat "$WORK/sync-probe.err"; fail "the waiting vid_allocate failed once released"; }
+grep -qE '^[2-9][0-9]{15}$' "$WORK/sync-probe.out" || fail "the released vid_allocate returned no VID"
+awk '{ print "sync-probe\t" $0 }' "$WORK/sync-probe.out" >>"$WORK/received.tsv"
+echo "ok: released, it receives its VID ($(cat "$WORK/sync-probe.out"))"
+
 verify_received "$WORK"
 total=$(wc -l <"$WORK/received.tsv")
 under_load=$(grep -c '^1\.' "$WORK/received.tsv")
 unseen=$(( $(q "SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'") - total ))
 echo "figures: $CLIENTS clients (2 with synchronous_commit = off), $under_load VIDs received under load," \
-    "$((total - under_load)) otherwise, ASSIGNED but never received: $unseen, VIDs lost: 0"
+    "$((total - under_load)) otherwise, ASSIGNED but never received: $unseen, VIDs lost: 0" \
+    "(control client without vid: $CONTROL_LOST of $CONTROL_RECEIVED acknowledged async rows lost)"
 ok=1
 echo "failover: all checks passed"

@@ -146,3 +146,31 @@ SQL
     echo "ok: $n new allocations ($label): all distinct, ASSIGNED, none received before"
     awk -v c="$label" '{ print c "\t" $0 }' "$dir/fresh.out" >>"$dir/received.tsv"
 }
+
+# The control client (informational): plain autocommit INSERTs with synchronous_commit = off,
+# the same load without vid. Acknowledged rows it loses show that the stop really drops commits
+# that were not flushed (or not replicated); vid_allocate must lose none in the same crash.
+setup_control() {  # setup_control DIR LINES (on the current cluster)
+    q "CREATE TABLE crash_control (id bigserial PRIMARY KEY)" >/dev/null
+    awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) print "INSERT INTO crash_control DEFAULT VALUES RETURNING id;" }' \
+        >"$1/control.sql"
+}
+start_control() {  # start_control DIR
+    PGOPTIONS="-c synchronous_commit=off" PGAPPNAME=crash-control \
+        psql -XAtq -f "$1/control.sql" >"$1/control.out" 2>"$1/control.err" &
+    CLIENT_PIDS[control]=$!
+}
+report_control() {  # report_control DIR: after the restart, before the control runs again
+    local res received lost
+    grep -E '^[0-9]+$' "$1/control.out" >"$1/control.ids" || true
+    res=$(psql -XAtq -v ON_ERROR_STOP=1 <<SQL
+CREATE TEMP TABLE r (id text);
+\copy r FROM '$1/control.ids'
+SELECT count(*) || ' ' || count(*) FILTER (WHERE NOT EXISTS (SELECT FROM crash_control c WHERE c.id = r.id::bigint)) FROM r;
+SQL
+    ) || fail "could not check the control client"
+    read -r received lost <<<"$res"
+    CONTROL_RECEIVED=$((${CONTROL_RECEIVED:-0} + received))
+    CONTROL_LOST=$((${CONTROL_LOST:-0} + lost))
+    echo "  control (plain INSERT, synchronous_commit = off, no vid): $lost of $received acknowledged rows lost"
+}

@@ -182,7 +182,10 @@ void check_candidate(const RuleSet& rules, std::string_view s) {
     FUZZ_CHECK(vid::verhoeff_valid(s) == (s.back() - '0' == check), cp, s,
                "verhoeff_valid disagrees with check digit " + std::to_string(check));
     if (body.size() <= 32) {
-        const vid::VerhoeffPrefix prefix(static_cast<int>(body.size()));
+        static const vid::VerhoeffPrefix* prefixes[33] = {};  // one per body length, built once
+        const vid::VerhoeffPrefix*& slot = prefixes[body.size()];
+        if (!slot) slot = new vid::VerhoeffPrefix(static_cast<int>(body.size()));
+        const vid::VerhoeffPrefix& prefix = *slot;
         int acc = 0;
         for (size_t j = 0; j < body.size(); ++j) acc = prefix.step(static_cast<int>(j), body[j] - '0', acc);
         FUZZ_CHECK(vid::VerhoeffPrefix::check_digit(acc) == check, cp, s,

@@ -69,6 +69,7 @@ create_extension() {  # retried: someone may be reinstalling the extension
 q postgres "CREATE DATABASE src"
 create_extension src
 psql -XAtq -v ON_ERROR_STOP=1 -d src >/dev/null <<SQL
+SET client_min_messages = warning;
 SELECT vid_configure(length => $LEN, repeated_block_limit => 3, not_start_with => '{0,1,9}');
 INSERT INTO vid.restricted_number VALUES ('1234'), ('4321');
 SELECT vid_generate_pool(20000);
