@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-asan/vid_core_tests[1]_tests.cmake")
-  include("/work/main/build-asan/vid_core_tests[1]_tests.cmake")
-else()
-  add_test(vid_core_tests_NOT_BUILT vid_core_tests_NOT_BUILT)
-endif()
