@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -114,6 +115,8 @@ std::vector<ValidityCase> validity_cases() {
     cases.push_back({"length10lists", c});
     return cases;
 }
+
+void PrintTo(const ValidityCase& c, std::ostream* os) { *os << c.name; }
 
 class GeneratorValidity : public ::testing::TestWithParam<ValidityCase> {};
 
@@ -241,6 +244,8 @@ std::vector<UniformCase> uniform_cases() {
     return cases;
 }
 
+void PrintTo(const UniformCase& c, std::ostream* os) { *os << c.name << " " << method_name(c.method); }
+
 class Uniformity : public ::testing::TestWithParam<UniformCase> {};
 
 // Generates about samples_per_vid times as many VIDs as exist, checks each is in the enumerated
@@ -326,6 +331,7 @@ TEST(UniformityPower, StepBackOneDigitIsDetected) {
     }
     const double z = vidtest::chi_square_z(vidtest::chi_square_uniform(counts), static_cast<double>(valid.size() - 1));
     EXPECT_GT(z, kZLimit) << "the biased sampler was not detected";
+    RecordProperty("chi_square_z", std::to_string(z));
 }
 
 // The first digit of 16-digit VIDs: never 0 or 1, and not skewed (MOSIP's generator makes 7, 8

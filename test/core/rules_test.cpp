@@ -1,6 +1,7 @@
 // The VID rules (/work/shared/docs/vid-rules.md): examples, every rule at its boundaries, the
 // order of reporting, lengths, configuration checks, and a comparison with an independent, slow
 // reference validator built from MOSIP's own regular expressions.
+
 // GCC 12 with -fsanitize=address reports a false -Wmaybe-uninitialized inside libstdc++'s
 // std::regex (std::function in its NFA states); -Werror would turn it into a build failure.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -10,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -939,6 +940,8 @@ std::vector<RefCase> reference_cases() {
     cases.push_back({"negative limits", c, true});
     return cases;
 }
+
+void PrintTo(const RefCase& c, std::ostream* os) { *os << c.name; }
 
 class ReferenceComparison : public ::testing::TestWithParam<RefCase> {};
 
