@@ -36,7 +36,7 @@ rc=$?
 grep -E '^[0-9]+% tests passed|^Total Test time' "$BUILD/ctest.log"
 if [ $rc -ne 0 ]; then
     sed -n '/The following tests FAILED/,$p' "$BUILD/ctest.log" | sed 's/  # GetParam() = .*$//'
-    grep -E -A30 'runtime error|ERROR: (Address|Leak)Sanitizer|Failure$' "$BUILD/ctest.log" | head -n 150
+    grep -E -A30 'runtime error|ERROR: (Address|Leak)Sanitizer|Failure$' "$BUILD/ctest.log" | head -n 60
     echo "sanitize: FAILED (ctest exit $rc; full log: $BUILD/ctest.log)"
     exit 1
 fi

@@ -262,6 +262,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    "space_size estimate " + std::to_string(sz.valid) + " for body_count " + std::to_string(aut.body_count()));
         quick_automaton = quick_automaton || sz.valid > 0;
     }
+    if (len > Generator::kExactSpaceMaxLength) {  // the estimate from uniform bodies
+        const Generator::SpaceSize sz = early.space_size(rng(), 64);
+        FUZZ_CHECK(!sz.exact && sz.valid >= 0 && sz.valid <= static_cast<double>(pow10(body_len)), &c, "",
+                   "early-abort space_size estimate " + std::to_string(sz.valid));
+    }
 
     // Generation.
     if (automaton && aut.body_count() == 0) {
