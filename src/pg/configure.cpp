@@ -4,7 +4,12 @@
 #include <string>
 
 extern "C" {
+#include "catalog/dependency.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "storage/lmgr.h"
 #include "miscadmin.h"
@@ -40,6 +45,35 @@ void read_prefixes(FunctionCallInfo fcinfo, int i, char*** out, int* count) {
             ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("not_start_with must not contain NULL")));
         (*out)[k] = TextDatumGetCString(elems[k]);
     }
+}
+
+// The rules in force also live in vid.rules_in_force(), a function that is NOT a member of the
+// extension: pg_dump restores it with the schema, before any table data, so CHECK constraints
+// (vid's own and the user's vid_is_valid) see the configured rules while data is restored, in
+// any order (pg_restore -j too). vid.rule_set keeps the history. The function depends on the
+// extension automatically: DROP EXTENSION removes it.
+void publish_rules_in_force() {
+    run("SELECT to_regprocedure('vid.rules_in_force()') IS NOT NULL", SPI_OK_SELECT);
+    bool isnull;
+    if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+        run("DROP FUNCTION vid.rules_in_force()", SPI_OK_UTILITY);
+    run("SELECT format('CREATE FUNCTION vid.rules_in_force(OUT length integer, OUT sequence_limit integer, "
+        "OUT repeating_limit integer, OUT repeated_block_limit integer, OUT not_start_with text[]) "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L', format('SELECT %s, %s, %s, %s, %L::text[]', "
+        "length, sequence_limit, repeating_limit, repeated_block_limit, not_start_with::text)) "
+        "FROM vid.rule_set ORDER BY version DESC LIMIT 1",
+        SPI_OK_SELECT);
+    char* create = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    run(create, SPI_OK_UTILITY);
+    run("COMMENT ON FUNCTION vid.rules_in_force() IS 'the VID rule parameters in force, written by vid_configure() "
+        "(restored before table data by pg_dump)'",
+        SPI_OK_UTILITY);
+    run("REVOKE ALL ON FUNCTION vid.rules_in_force() FROM PUBLIC", SPI_OK_UTILITY);
+    ObjectAddress function, extension;
+    ObjectAddressSet(function, ProcedureRelationId,
+                     DatumGetObjectId(DirectFunctionCall1(to_regprocedure, CStringGetTextDatum("vid.rules_in_force()"))));
+    ObjectAddressSet(extension, ExtensionRelationId, get_extension_oid("vid", false));
+    recordDependencyOn(&function, &extension, DEPENDENCY_AUTO);
 }
 
 }  // namespace
@@ -104,6 +138,7 @@ extern "C" Datum vid_configure(PG_FUNCTION_ARGS) {
         "COALESCE($5, (SELECT not_start_with FROM vid.rule_set ORDER BY version DESC LIMIT 1)) FROM vid.rule_set",
         5, types, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "vid: saving the rules failed: %s", SPI_result_code_string(rc));
+    publish_rules_in_force();
     SPI_finish();
     PG_RETURN_VOID();
 }

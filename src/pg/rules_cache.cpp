@@ -53,6 +53,9 @@ void on_relcache_invalidation(Datum, Oid relid) {
     }
 }
 
+// vid.rules_in_force() is (re)created by vid_configure() and by a restore.
+void on_function_change(Datum, int, uint32) { stale = true; }
+
 void on_xact_end(XactEvent event, void*) {
     if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
         event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
@@ -116,21 +119,27 @@ void read_rules(RawRules* raw) {
     (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
                             GUC_ACTION_SAVE, true, 0, false);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    run_query(
-        "SELECT length, sequence_limit, repeating_limit, repeated_block_limit "
-        "FROM vid.rule_set ORDER BY version DESC LIMIT 1");
+    // vid_configure() publishes the rules in force as vid.rules_in_force() (restored before any
+    // table data); without it, the install script's defaults in vid.rule_set are in force.
+    run_query("SELECT to_regprocedure('vid.rules_in_force()') IS NOT NULL");
+    bool isnull;
+    const bool configured = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    const char* source = configured ? "vid.rules_in_force()"
+                                    : "(SELECT * FROM vid.rule_set ORDER BY version DESC LIMIT 1) r";
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT length, sequence_limit, repeating_limit, repeated_block_limit FROM %s", source);
+    run_query(sql);
     if (SPI_processed != 1)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("vid.rule_set is empty"),
                         errhint("Reinstall the extension or call vid_configure().")));
     for (int i = 0; i < 4; ++i) {
-        bool isnull;
         Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
         raw->ints[i] = isnull ? 0 : DatumGetInt32(d);
     }
-    run_query(
-        "SELECT p FROM (SELECT not_start_with FROM vid.rule_set ORDER BY version DESC LIMIT 1) r, "
-        "unnest(r.not_start_with) p");
+    snprintf(sql, sizeof sql, "SELECT unnest(not_start_with) FROM %s", source);
+    run_query(sql);
     raw->prefixes = copy_column(caller, &raw->nprefixes);
     run_query("SELECT number FROM vid.restricted_number");
     raw->restricted = copy_column(caller, &raw->nrestricted);
@@ -221,6 +230,7 @@ void lock_rules_shared() {
 
 void register_rules_cache_callbacks() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0);
+    CacheRegisterSyscacheCallback(PROCOID, on_function_change, (Datum)0);
     RegisterXactCallback(on_xact_end, nullptr);
 }
 
