@@ -7,7 +7,7 @@ OBJS = \
 	src/core/rules.o src/core/verhoeff.o src/core/random.o src/core/generator.o \
 	src/pg/module.o src/pg/rules_cache.o src/pg/text_input.o src/pg/check_functions.o \
 	src/pg/pool_functions.o src/pg/configure.o \
-	src/pg/shared_state.o src/pg/refill.o src/pg/worker.o src/pg/status_functions.o
+	src/pg/shared_state.o src/pg/refill.o src/pg/worker.o src/pg/status_functions.o src/pg/spi_util.o
 
 # SQL: the first release's script, then one upgrade script per release. The install script of
 # the current version is their concatenation, so a fresh install and an upgraded one are the same.

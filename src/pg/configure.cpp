@@ -19,6 +19,7 @@ extern "C" {
 
 #include "../core/generator.hpp"
 #include "rules_cache.hpp"
+#include "spi_util.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(vid_configure);
@@ -53,9 +54,7 @@ void read_prefixes(FunctionCallInfo fcinfo, int i, char*** out, int* count) {
 // any order (pg_restore -j too). vid.rule_set keeps the history. The function depends on the
 // extension automatically: DROP EXTENSION removes it.
 void publish_rules_in_force() {
-    run("SELECT to_regprocedure('vid.rules_in_force()') IS NOT NULL", SPI_OK_SELECT);
-    bool isnull;
-    if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+    if (vid_pg::select_bool("SELECT to_regprocedure('vid.rules_in_force()') IS NOT NULL", false))
         run("DROP FUNCTION vid.rules_in_force()", SPI_OK_UTILITY);
     run("SELECT format('CREATE FUNCTION vid.rules_in_force(OUT length integer, OUT sequence_limit integer, "
         "OUT repeating_limit integer, OUT repeated_block_limit integer, OUT not_start_with text[]) "
@@ -115,10 +114,7 @@ extern "C" Datum vid_configure(PG_FUNCTION_ARGS) {
     // No generation can run while we hold this; then the pool must be empty.
     LockRelationOid(vid_pg::rule_set_relid(), ExclusiveLock);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    run("SELECT count(*) FROM (SELECT FROM vid.vid LIMIT 1) v", SPI_OK_SELECT);
-    bool isnull;
-    int64 exists = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    if (exists > 0)
+    if (vid_pg::select_bool("SELECT EXISTS (SELECT FROM vid.vid)", false))
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the VID rules cannot change once VIDs exist"),
                         errdetail("Every existing VID, in the pool or handed out, was made under the current rules."),

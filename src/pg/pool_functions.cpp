@@ -21,6 +21,7 @@ extern "C" {
 
 #include "pool.hpp"
 #include "shared_state.hpp"
+#include "spi_util.hpp"
 #include "rules_cache.hpp"
 #include "text_input.hpp"
 
@@ -106,12 +107,7 @@ void report_progress(int64 added, int64 n, bool done) {
     pfree(text);
 }
 
-int64 count_generated() {
-    int rc = SPI_execute("SELECT count(*) FROM vid.vid", true, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: counting VIDs failed");
-    bool isnull;
-    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
+int64 count_generated() { return select_int64("SELECT count(*) FROM vid.vid", true); }
 
 }  // namespace
 

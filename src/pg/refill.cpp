@@ -12,6 +12,7 @@ extern "C" {
 
 #include "pool.hpp"
 #include "shared_state.hpp"
+#include "spi_util.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(vid_refill);
@@ -21,19 +22,9 @@ namespace vid_pg {
 namespace {
 
 // The refill lock: pg_try_advisory_xact_lock(7760228, 1) (7760228 is 'vid' in hex).
-bool try_refill_lock() {
-    int rc = SPI_execute("SELECT pg_catalog.pg_try_advisory_xact_lock(7760228, 1)", false, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: taking the refill lock failed");
-    bool isnull;
-    return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
+bool try_refill_lock() { return select_bool("SELECT pg_catalog.pg_try_advisory_xact_lock(7760228, 1)", false); }
 
-int64 count_available() {
-    int rc = SPI_execute("SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", false, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: counting the pool failed");
-    bool isnull;
-    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
+int64 count_available() { return select_int64("SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", false); }
 
 }  // namespace
 

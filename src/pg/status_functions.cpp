@@ -13,6 +13,7 @@ extern "C" {
 
 #include "rules_cache.hpp"
 #include "shared_state.hpp"
+#include "spi_util.hpp"
 #include "text_input.hpp"
 
 extern "C" {
@@ -30,11 +31,7 @@ extern "C" Datum vid_space_size(PG_FUNCTION_ARGS) {
         elog(ERROR, "vid: space_size must return a composite type");
     desc = BlessTupleDesc(desc);
     const vid::Generator::SpaceSize size = vid_pg::space_size();
-    char valid_text[64];
-    snprintf(valid_text, sizeof valid_text, "%.0f", size.valid);
-    Datum values[2] = {
-        DirectFunctionCall3(numeric_in, CStringGetDatum(valid_text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)),
-        BoolGetDatum(size.exact)};
+    Datum values[2] = {vid_pg::numeric_from_double(size.valid), BoolGetDatum(size.exact)};
     bool nulls[2] = {false, false};
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -109,17 +106,12 @@ extern "C" Datum vid_space(PG_FUNCTION_ARGS) {
     const vid::Generator::SpaceSize size = vid_pg::space_size();
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    int rc = SPI_execute("SELECT count(*), count(*) FILTER (WHERE status = 'AVAILABLE') FROM vid.vid", true, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vid: counting VIDs failed");
-    bool isnull;
-    int64 generated = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    int64 available = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+    const int64 generated = vid_pg::select_int64("SELECT count(*) FROM vid.vid", true);
+    const int64 available = vid_pg::select_int64("SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", true);
     SPI_finish();
 
-    char valid_text[64];
-    snprintf(valid_text, sizeof valid_text, "%.0f", size.valid);
     Datum values[5] = {
-        DirectFunctionCall3(numeric_in, CStringGetDatum(valid_text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)),
+        vid_pg::numeric_from_double(size.valid),
         BoolGetDatum(size.exact),
         Int64GetDatum(generated),
         Int64GetDatum(available),
