@@ -68,6 +68,16 @@ plain_tps=$(tps "$WORK/plain.sql")
 vid_tps=$(tps "$WORK/vid.sql")
 echo "| vid_allocate() tps, pgbench 8 clients, pool of $POOL | $vid_tps | SKIP LOCKED SQL function on a plain table $plain_tps | $(py "f'{$vid_tps / $plain_tps:.2f}'")x | ≥ 1.0x |"
 
+# --- the audit's cost: the same allocation on a 0.1.0 schema (no audit columns) in the same run.
+createdb bench01
+PGDATABASE=bench01 q "CREATE EXTENSION vid VERSION '0.1.0'"
+PGDATABASE=bench01 q "SELECT vid_generate_pool($POOL)" >/dev/null
+PGDATABASE=bench01 q "VACUUM ANALYZE"
+a1=$(PGDATABASE=bench01 tps "$WORK/vid.sql"); b1=$(tps "$WORK/vid.sql")
+a2=$(PGDATABASE=bench01 tps "$WORK/vid.sql"); b2=$(tps "$WORK/vid.sql")
+echo "| vid_allocate() tps with audit (0.2.0), 2 alternating runs | $(py "f'{($b1 + $b2) / 2:.0f}'") | without audit (0.1.0 schema) $(py "f'{($a1 + $a2) / 2:.0f}'") | $(py "f'{($b1 + $b2) / ($a1 + $a2):.2f}'")x | ≥ 0.9x |"
+dropdb bench01
+
 # --- sustained allocation with the worker refilling: tps of the first vs the last 10%.
 q "ALTER SYSTEM SET vid.refill_threshold = 50000"
 q "ALTER SYSTEM SET vid.refill_target = 100000"
