@@ -37,3 +37,13 @@ SELECT vid_refill() AS refilled;
 RESET client_min_messages;
 DROP TABLE drained;
 DROP EXTENSION vid;
+
+-- Small batches into a half-full space: the plain INSERT meets existing numbers, falls back to
+-- ON CONFLICT, and still adds exactly what was asked, never a number twice.
+CREATE EXTENSION vid;
+SELECT vid_configure(length => 7);
+SELECT valid_vids AS space7 FROM vid_space() \gset
+SELECT vid_generate_pool((:space7 / 2)::int) = (:space7 / 2)::int AS half_full;
+SELECT sum(vid_generate_pool(10)) AS added_in_small_batches FROM generate_series(1, 30);
+SELECT count(*) = (:space7 / 2)::int + 300 AS exact_total, count(*) = count(DISTINCT vid) AS all_distinct FROM vid.vid;
+DROP EXTENSION vid;

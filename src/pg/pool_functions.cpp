@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "utils/resowner.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -49,14 +50,59 @@ SPIPlanPtr saved_plan(SPIPlanPtr* slot, const char* sql, int nargs, Oid* types) 
     return *slot;
 }
 
+// The fast path: a plain INSERT of the batch in a subtransaction. A key that already exists (or
+// that a concurrent generator is inserting) raises a unique violation: the subtransaction is
+// rolled back and the caller inserts the batch again with ON CONFLICT. Returns -1 then.
+int64 insert_keys_plain(Datum array) {
+    static SPIPlanPtr plan = nullptr;
+    Oid types[1] = {INT8ARRAYOID};
+    saved_plan(&plan, "INSERT INTO vid.vid (vid) SELECT unnest($1)", 1, types);
+    MemoryContext context = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    int64 inserted = -1;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        int rc = SPI_execute_plan(plan, &array, nullptr, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "vid: inserting new VIDs failed: %s", SPI_result_code_string(rc));
+        inserted = static_cast<int64>(SPI_processed);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* error = CopyErrorData();
+        if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) PG_RE_THROW();
+        FlushErrorState();
+        FreeErrorData(error);
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        inserted = -1;
+    }
+    PG_END_TRY();
+    return inserted;
+}
+
 // Inserts the keys (sorted, distinct). With limit >= 0 only that many new ones, skipping
-// existing keys first (used when the space is crowded and we draw more than we need).
-int64 insert_keys(const uint64_t* keys, int n, int64 limit) {
+// existing keys first (used when the space is crowded and we draw more than we need). `sparse`:
+// the batch most likely collides with nothing, so try the plain INSERT first.
+int64 insert_keys(const uint64_t* keys, int n, int64 limit, bool sparse) {
     static SPIPlanPtr all_plan = nullptr, limited_plan = nullptr;
     Oid types[2] = {INT8ARRAYOID, INT8OID};
     ArrayType* arr = construct_array(const_cast<Datum*>(reinterpret_cast<const Datum*>(keys)), n, INT8OID,
                                      sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
     Datum values[2] = {PointerGetDatum(arr), Int64GetDatum(limit)};
+    if (limit < 0 && sparse) {
+        const int64 inserted = insert_keys_plain(values[0]);
+        if (inserted >= 0) {
+            pfree(arr);
+            return inserted;
+        }
+    }
     SPIPlanPtr plan;
     if (limit < 0) {
         plan = saved_plan(&all_plan,
@@ -127,6 +173,13 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
             *exhausted = true;
         }
     }
+    // Expected collisions of a batch with existing numbers: batch x rows / space. Rare (say
+    // below 5% per batch): the plain INSERT is worth trying first.
+    const double rows = std::max(0.0, static_cast<double>(select_int64(
+                                          "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'vid.vid'::regclass",
+                                          true))) + static_cast<double>(n);
+    const vid::Generator::SpaceSize space = space_size();
+    const bool sparse = space.valid > 0 && std::min<double>(n, kBatch) * rows / space.valid < 0.05;
     uint64_t* keys = static_cast<uint64_t*>(palloc(sizeof(uint64_t) * std::min<int64>(n, kBatch)));
     int64 added = 0;
     int64 drawn = 0;
@@ -157,10 +210,11 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
             break;
         }
         drawn += want;
-        const int64 got = insert_keys(keys, k, crowded ? remaining : -1);
+        const int64 got = insert_keys(keys, k, crowded ? remaining : -1, sparse);
         added += got;
         if (n >= kBatch) report_progress(added, n, false);
-        crowded = got < std::min<int64>(want, remaining);
+        // A few existing numbers just mean another round; many mean the space is getting full.
+        crowded = got < std::min<int64>(want, remaining) / 2;
         barren_rounds = got == 0 && want >= 4096 ? barren_rounds + 1 : 0;
         if (added < n && (drawn >= max_drawn || barren_rounds >= 20)) {
             space_exhausted(added, n, "Random draws keep finding numbers that already exist.", exhausted);

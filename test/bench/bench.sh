@@ -76,7 +76,7 @@ PGDATABASE=bench01 q "VACUUM ANALYZE"
 a1=$(PGDATABASE=bench01 tps "$WORK/vid.sql"); b1=$(tps "$WORK/vid.sql")
 a2=$(PGDATABASE=bench01 tps "$WORK/vid.sql"); b2=$(tps "$WORK/vid.sql")
 echo "| vid_allocate() tps with audit (0.2.0), 2 alternating runs | $(py "f'{($b1 + $b2) / 2:.0f}'") | without audit (0.1.0 schema) $(py "f'{($a1 + $a2) / 2:.0f}'") | $(py "f'{($b1 + $b2) / ($a1 + $a2):.2f}'")x | ≥ 0.9x |"
-dropdb bench01
+dropdb --force bench01
 
 # --- sustained allocation with the worker refilling: tps of the first vs the last 10%.
 q "ALTER SYSTEM SET vid.refill_threshold = 50000"
