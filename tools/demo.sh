@@ -40,6 +40,9 @@ SELECT v, vid_is_valid(v) AS valid, vid_check(v) AS first_failing_rule
 FROM (VALUES ('5371843613598206'), ('5371843613598205'), ('9508992154307342')) t(v);
 \echo '== counts by status'
 SELECT status, count(*) FROM vid.vid GROUP BY status ORDER BY status;
+\echo '== the pool at a glance (vid.pool_status) and the audit of the revoked VID'
+SELECT available, refill_worker, space_valid_vids, space_exact FROM vid.pool_status;
+SELECT event, by, application FROM vid_audit(:'revoked_vid');
 SQL
 
 cat <<EOF
