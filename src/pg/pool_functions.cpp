@@ -73,14 +73,17 @@ int64 insert_keys_plain(Datum array) {
     }
     PG_CATCH();
     {
+        // Whatever the error, the subtransaction is rolled back here (an internal subtransaction
+        // must not be left open); only a unique violation is absorbed, anything else (a cancel,
+        // say) is raised again from the outer transaction.
         MemoryContextSwitchTo(context);
         ErrorData* error = CopyErrorData();
-        if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) PG_RE_THROW();
         FlushErrorState();
-        FreeErrorData(error);
         RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(context);
         CurrentResourceOwner = owner;
+        if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) ReThrowError(error);
+        FreeErrorData(error);
         inserted = -1;
     }
     PG_END_TRY();
