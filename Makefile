@@ -4,7 +4,7 @@ EXTVERSION = 0.2.0
 
 MODULE_big = vid
 OBJS = \
-	src/core/rules.o src/core/verhoeff.o src/core/random.o src/core/generator.o \
+	src/core/rules.o src/core/pattern_scan.o src/core/pattern_scan_lanes.o src/core/verhoeff.o src/core/random.o src/core/generator.o \
 	src/pg/module.o src/pg/rules_cache.o src/pg/text_input.o src/pg/check_functions.o \
 	src/pg/pool_functions.o src/pg/configure.o \
 	src/pg/shared_state.o src/pg/refill.o src/pg/worker.o src/pg/status_functions.o src/pg/spi_util.o

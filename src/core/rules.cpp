@@ -80,7 +80,7 @@ std::string config_error(const RuleConfig& c) {
     return {};
 }
 
-RuleSet::RuleSet(RuleConfig config) : config_(std::move(config)) {
+RuleSet::RuleSet(RuleConfig config) : config_(std::move(config)), scan_(config_) {
     int h = std::max(config_.repeating_limit, config_.sequence_limit - 1);
     for (const auto& p : config_.not_start_with) h = std::max<int>(h, static_cast<int>(p.size()) - 1);
     for (const auto& r : config_.restricted) h = std::max<int>(h, static_cast<int>(r.size()) - 1);
@@ -118,6 +118,11 @@ inline bool ends_at(const char* last, int pos, const std::string& p) noexcept {
 }  // namespace
 
 Rule RuleSet::first_failing_rule(std::string_view s) const noexcept {
+    if (s.size() == static_cast<size_t>(config_.length) && scan_.all_pass(s.data())) return Rule::Ok;
+    return first_failing_rule_reference(s);
+}
+
+Rule RuleSet::first_failing_rule_reference(std::string_view s) const noexcept {
     if (s.empty()) return Rule::Empty;
     // One UTF-16 unit takes 1 to 3 UTF-8 bytes: a cheap answer for absurd (say 1 MB) inputs.
     const size_t want = static_cast<size_t>(config_.length);

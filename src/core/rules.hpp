@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pattern_scan.hpp"
+
 namespace vid {
 
 // Rule parameters; the defaults are MOSIP's shipped defaults.
@@ -56,8 +58,13 @@ public:
 
     const RuleConfig& config() const noexcept { return config_; }
 
-    // The first failing rule of a UTF-8 candidate, in the order of vid-rules.md.
+    // The first failing rule of a UTF-8 candidate, in the order of vid-rules.md. A candidate
+    // of the right length passes through PatternScan first (one pass); anything it does not
+    // accept goes through the rule-by-rule reference, which names the rule.
     Rule first_failing_rule(std::string_view candidate) const noexcept;
+
+    // The rule-by-rule reference alone (tests compare the fast path against it).
+    Rule first_failing_rule_reference(std::string_view candidate) const noexcept;
 
     bool is_valid(std::string_view candidate) const noexcept {
         return first_failing_rule(candidate) == Rule::Ok;
@@ -74,6 +81,8 @@ public:
     // The repeated-block rule on a whole string of ASCII digits.
     bool has_repeated_block(std::string_view s) const noexcept;
 
+    const PatternScan& scan() const noexcept { return scan_; }
+
     // How many earlier digits local_ok() may read.
     int history() const noexcept { return history_; }
 
@@ -85,6 +94,7 @@ private:
 
     RuleConfig config_;
     int history_ = 0;
+    PatternScan scan_;
 };
 
 }  // namespace vid
