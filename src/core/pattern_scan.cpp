@@ -53,6 +53,7 @@ PatternScan::PatternScan(const RuleConfig& c)
             for (int acc = 0; acc < 10; ++acc)
                 mul_[factor_[0][digit]][acc] = static_cast<uint8_t>(verhoeff_.step(0, digit, acc));
     }
+    for (int acc = 0; acc < 10; ++acc) inv_[acc] = static_cast<uint8_t>(VerhoeffPrefix::check_digit(acc));
     const int body = std::min(length_, kMaxLength) - 1;
     for (int k = 0; 2 * k < body; ++k)
         for (int a = 0; a < 10; ++a)
@@ -228,10 +229,7 @@ int PatternScan::checksum_of_body(const char* s) const noexcept {
         const unsigned b = 2 * k + 1 < body ? static_cast<uint8_t>(s[2 * k + 1] - '0') : 0;
         e[k] = pair_[k][a * 10 + b];
     }
-    const unsigned m01 = mul_[e[1]][e[0]], m23 = mul_[e[3]][e[2]], m45 = mul_[e[5]][e[4]],
-                   m67 = mul_[e[7]][e[6]], m89 = mul_[e[8]][0];
-    const unsigned low = mul_[mul_[m67][m45]][mul_[m23][m01]];
-    return VerhoeffPrefix::check_digit(mul_[m89][low]);
+    return inverse_of_product(e);
 }
 
 // Blocks of exactly B <= 3 digits (at most 1000 of them, a bitset); the block that starts B back

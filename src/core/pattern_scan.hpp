@@ -47,6 +47,7 @@ private:
     // The checksum as a product in D5: factor_[j][digit] for the digit at index j, mul_[x][y].
     uint8_t factor_[kScanMaxLength][10] = {};
     uint8_t mul_[10][10] = {};
+    uint8_t inv_[10] = {};  // the check digit that completes a product
     static constexpr int kPairs = (kScanMaxLength - 1 + 1) / 2 + 1;  // 9 body pairs, one spare
     uint8_t pair_[kPairs][100] = {};  // product of the factors of digits 2k and 2k + 1
     // The lane version (all_pass_lanes) for up to kLanes digits, repeated-block limits up to 2
@@ -59,6 +60,15 @@ private:
 
     void build_restricted_dfa(const std::vector<std::string>& restricted);
     bool all_pass_lanes(const char* s) const noexcept;
+    template <int n>
+    bool all_pass_lanes(const char* s) const noexcept;
+    // The check digit for the pair products e[0 .. kPairs) (identity-padded): their product,
+    // later pairs on the left, multiplied as a tree, then inverted.
+    int inverse_of_product(const uint8_t* e) const noexcept {
+        const unsigned m01 = mul_[e[1]][e[0]], m23 = mul_[e[3]][e[2]], m45 = mul_[e[5]][e[4]],
+                       m67 = mul_[e[7]][e[6]], m89 = mul_[e[9]][e[8]];
+        return inv_[mul_[m89][mul_[mul_[m67][m45]][mul_[m23][m01]]]];
+    }
     // The check digit of the body s[0 .. length - 1) (ASCII digits).
     int checksum_of_body(const char* s) const noexcept;
     void build_restricted_windows(const std::vector<std::string>& restricted);
