@@ -1,6 +1,6 @@
 # vid: PGXS build (make && make install), pg_regress tests (make installcheck).
 EXTENSION = vid
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 
 MODULE_big = vid
 OBJS = \
@@ -11,7 +11,7 @@ OBJS = \
 
 # SQL: the first release's script, then one upgrade script per release. The install script of
 # the current version is their concatenation, so a fresh install and an upgraded one are the same.
-SQL_CHAIN = src/sql/vid--0.1.0.sql src/sql/vid--0.1.0--0.2.0.sql
+SQL_CHAIN = src/sql/vid--0.1.0.sql src/sql/vid--0.1.0--0.2.0.sql src/sql/vid--0.2.0--0.3.0.sql
 DATA = $(SQL_CHAIN)
 DATA_built = vid--$(EXTVERSION).sql
 EXTRA_CLEAN = vid--$(EXTVERSION).sql

@@ -11,6 +11,7 @@ END $$;
 SELECT vid_generate_pool(10);
 SELECT vid_allocate() IS NOT NULL AS allocated;
 CREATE TEMP TABLE before AS SELECT * FROM vid.vid;
+CREATE TEMP TABLE before_pool AS SELECT * FROM vid.pool;
 
 SELECT q, pg_temp.try(q) AS error FROM (VALUES
     ('SELECT vid_generate_pool(0)'),
@@ -27,7 +28,7 @@ SELECT q, pg_temp.try(q) AS error FROM (VALUES
     ($$SELECT vid_revoke(' 5371843613598206')$$),
     ($$SELECT vid_revoke(repeat('5', 1048576))$$),
     ($$SELECT vid_revoke('5371843613598206')$$),
-    ($$SELECT vid_revoke(lpad((SELECT min(vid) FROM vid.vid WHERE status = 'AVAILABLE')::text, 16, '0'))$$),
+    ($$SELECT vid_revoke(lpad((SELECT min(vid) FROM vid.pool)::text, 16, '0'))$$),
     ('SELECT vid_configure(length => 3)'),
     ('SELECT vid_configure(length => 19)'),
     ('SELECT vid_configure(sequence_limit => -1)'),
@@ -38,8 +39,10 @@ SELECT q, pg_temp.try(q) AS error FROM (VALUES
 ) AS t(q);
 
 -- Nothing changed.
-SELECT count(*) AS changed FROM (
-    (SELECT * FROM vid.vid EXCEPT SELECT * FROM before) UNION ALL (SELECT * FROM before EXCEPT SELECT * FROM vid.vid)
-) d;
-DROP TABLE before;
+SELECT (SELECT count(*) FROM (
+    (SELECT * FROM vid.vid EXCEPT SELECT * FROM before) UNION ALL (SELECT * FROM before EXCEPT SELECT * FROM vid.vid)) d)
+  + (SELECT count(*) FROM (
+    (SELECT vid FROM vid.pool EXCEPT SELECT vid FROM before_pool) UNION ALL (SELECT vid FROM before_pool EXCEPT SELECT vid FROM vid.pool)) p)
+  AS changed;
+DROP TABLE before, before_pool;
 DROP EXTENSION vid;

@@ -46,7 +46,7 @@ SELECT count(*) >= 1 AS listed FROM vid.restricted_in_use WHERE vid = :'held';
 SELECT bool_and(vid_check(vid) = 'restricted') AS all_restricted FROM vid.restricted_in_use;
 SELECT vid_status(:'held') AS still_works, vid_revoke(:'held') AS revoked;
 SELECT count(*) AS listed_after_revoke FROM vid.restricted_in_use WHERE vid = :'held';
-SELECT count(*) AS restricted_in_pool FROM vid.vid WHERE status = 'AVAILABLE' AND NOT vid.key_is_valid(vid);
+SELECT count(*) AS restricted_in_pool FROM vid.pool WHERE NOT vid.key_is_valid(vid);
 DELETE FROM vid.restricted_number WHERE number = :'piece';
 SELECT count(*) FILTER (WHERE status = 'WITHDRAWN') = (SELECT count(*) FROM vid.vid WHERE status = 'WITHDRAWN')
     AS withdrawn_stay_withdrawn FROM vid.vid;

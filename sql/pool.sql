@@ -1,9 +1,9 @@
 -- The pool: generate, allocate, revoke, status. VIDs are random, so the output shows properties.
 CREATE EXTENSION vid;
 SELECT vid_generate_pool(1000) AS added;
-SELECT status, count(*) FROM vid.vid GROUP BY status ORDER BY status;
+SELECT status, count(*) FROM vid.all_vids GROUP BY status ORDER BY status;
 -- Every pooled VID obeys the rules and has the configured length.
-SELECT count(*) FILTER (WHERE NOT vid_is_valid(lpad(vid::text, 16, '0'))) AS invalid FROM vid.vid;
+SELECT count(*) FILTER (WHERE NOT vid_is_valid(lpad(vid::text, 16, '0'))) AS invalid FROM vid.all_vids;
 
 CREATE TEMP TABLE handed (v text, expiry timestamptz);
 INSERT INTO handed SELECT vid_allocate(), NULL FROM generate_series(1, 20);
@@ -13,7 +13,7 @@ SELECT count(*) AS handed, count(DISTINCT v) AS distinct_vids, bool_and(vid_is_v
 -- The table agrees: ASSIGNED, with the expiry asked for.
 SELECT t.status, count(*), count(t.expiry) AS with_expiry, bool_and(t.assigned_at IS NOT NULL) AS assigned_at_set
 FROM handed h JOIN vid.vid t ON t.vid = h.v::bigint GROUP BY t.status;
-SELECT status, count(*) FROM vid.vid GROUP BY status ORDER BY status;
+SELECT status, count(*) FROM vid.all_vids GROUP BY status ORDER BY status;
 
 -- Not handed out in index order: the VIDs of consecutive allocations are not increasing.
 SELECT count(*) FILTER (WHERE next_v > v) BETWEEN 1 AND 23 AS not_in_index_order
@@ -26,7 +26,7 @@ SELECT vid_revoke(:'first_vid') AS revoked;
 SELECT vid_status(:'first_vid') AS status_after;
 SELECT vid_revoke(:'first_vid') AS revoked_again;
 SELECT status, revoked_at IS NOT NULL AS revoked_at_set FROM vid.vid WHERE vid = :'first_vid'::bigint;
-SELECT status, count(*) FROM vid.vid GROUP BY status ORDER BY status;
+SELECT status, count(*) FROM vid.all_vids GROUP BY status ORDER BY status;
 
 -- A VID whose expiry has passed reads EXPIRED and cannot be revoked again.
 UPDATE vid.vid SET expiry = now() - interval '1 second'
@@ -36,15 +36,15 @@ FROM (SELECT v FROM handed WHERE expiry IS NOT NULL ORDER BY v LIMIT 1) s;
 
 -- Unknown, pooled and malformed VIDs say nothing about the pool.
 SELECT vid_status('5371843613598206') AS unknown,
-       vid_status((SELECT lpad(vid::text, 16, '0') FROM vid.vid WHERE status = 'AVAILABLE' LIMIT 1)) AS pooled,
+       vid_status((SELECT lpad(vid::text, 16, '0') FROM vid.pool LIMIT 1)) AS pooled,
        vid_status('abc') AS malformed, vid_status(NULL) AS null_vid;
 
 -- An empty pool does not fail an allocation: a batch is generated inline.
 CREATE TEMP TABLE drained AS SELECT vid_allocate() AS v FROM generate_series(1, 975);
-SELECT count(*) AS available FROM vid.vid WHERE status = 'AVAILABLE';
+SELECT count(*) AS available FROM vid.pool;
 SELECT vid_allocate() IS NOT NULL AS allocated_from_empty_pool;
-SELECT count(*) > 0 AS pool_refilled_inline FROM vid.vid WHERE status = 'AVAILABLE';
-SELECT count(*) = count(DISTINCT vid) AS keys_distinct FROM vid.vid;
+SELECT count(*) > 0 AS pool_refilled_inline FROM vid.pool;
+SELECT count(*) = count(DISTINCT vid) AS keys_distinct FROM vid.all_vids;
 
 -- An allocation in a transaction that rolls back hands nothing out.
 SELECT count(*) AS assigned_before FROM vid.vid WHERE status = 'ASSIGNED' \gset

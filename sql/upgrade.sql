@@ -8,16 +8,22 @@ SELECT count(*) FILTER (WHERE vid_revoke(v)) AS revoked FROM (SELECT v FROM old_
 SET client_min_messages = warning;  -- 0.1.0 NOTICEs the (random) count of withdrawn pool VIDs
 INSERT INTO vid.restricted_number VALUES ('1947');
 RESET client_min_messages;
-CREATE TEMP TABLE before AS SELECT vid, status::text, expiry, created_at, assigned_at, revoked_at FROM vid.vid;
+CREATE TEMP TABLE before AS SELECT vid, status::text, expiry, created_at, assigned_at, revoked_at FROM vid.vid
+    WHERE status <> 'AVAILABLE';
+CREATE TEMP TABLE before_pool AS SELECT vid FROM vid.vid WHERE status = 'AVAILABLE';
 
 ALTER EXTENSION vid UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'vid';
 
--- Data intact.
+-- Data intact: handed-out VIDs stay in vid.vid, the pool moved to vid.pool (0.3.0).
 SELECT count(*) AS changed FROM (
     (SELECT vid, status::text, expiry, created_at, assigned_at, revoked_at FROM vid.vid EXCEPT SELECT * FROM before)
     UNION ALL
     (SELECT * FROM before EXCEPT SELECT vid, status::text, expiry, created_at, assigned_at, revoked_at FROM vid.vid)) d;
+SELECT count(*) AS pool_changed FROM (
+    (SELECT vid FROM vid.pool EXCEPT SELECT vid FROM before_pool)
+    UNION ALL (SELECT vid FROM before_pool EXCEPT SELECT vid FROM vid.pool)) d;
+SELECT count(*) > 0 AS pool_kept FROM vid.pool;
 SELECT number FROM vid.restricted_number ORDER BY number;
 -- Behaviour intact: old VIDs keep their status and can be revoked; new ones are audited.
 SELECT count(*) FILTER (WHERE vid_status(v) = 'ASSIGNED') AS assigned, count(*) FILTER (WHERE vid_status(v) = 'EXPIRED') AS expired
@@ -35,7 +41,7 @@ CREATE TEMP TABLE upgraded_columns AS
     SELECT attnum, attname, format_type(atttypid, atttypmod) AS type, attnotnull
     FROM pg_attribute WHERE attrelid = 'vid.vid'::regclass AND attnum > 0 AND NOT attisdropped;
 CREATE TEMP TABLE upgraded_indexes AS SELECT indexdef FROM pg_indexes WHERE schemaname = 'vid';
-DROP TABLE before, old_handed;
+DROP TABLE before, before_pool, old_handed;
 DROP EXTENSION vid;
 CREATE EXTENSION vid;
 SELECT count(*) AS object_differences FROM (

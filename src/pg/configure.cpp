@@ -114,7 +114,10 @@ extern "C" Datum vid_configure(PG_FUNCTION_ARGS) {
     // No generation can run while we hold this; then the pool must be empty.
     LockRelationOid(vid_pg::rule_set_relid(), ExclusiveLock);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    if (vid_pg::select_bool("SELECT EXISTS (SELECT FROM vid.vid)", false))
+    if (vid_pg::select_bool(vid_pg::has_pool_table()
+                                ? "SELECT EXISTS (SELECT FROM vid.vid) OR EXISTS (SELECT FROM vid.pool)"
+                                : "SELECT EXISTS (SELECT FROM vid.vid)",
+                            false))
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the VID rules cannot change once VIDs exist"),
                         errdetail("Every existing VID, in the pool or handed out, was made under the current rules."),

@@ -17,6 +17,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -54,9 +55,13 @@ SPIPlanPtr saved_plan(SPIPlanPtr* slot, const char* sql, int nargs, Oid* types) 
 // that a concurrent generator is inserting) raises a unique violation: the subtransaction is
 // rolled back and the caller inserts the batch again with ON CONFLICT. Returns -1 then.
 int64 insert_keys_plain(Datum array) {
-    static SPIPlanPtr plan = nullptr;
+    static SPIPlanPtr plans[2] = {nullptr, nullptr};  // [pool table]
+    const bool pool = has_pool_table();
     Oid types[1] = {INT8ARRAYOID};
-    saved_plan(&plan, "INSERT INTO vid.vid (vid) SELECT unnest($1)", 1, types);
+    SPIPlanPtr plan = saved_plan(&plans[pool],
+                                 pool ? "INSERT INTO vid.pool (vid) SELECT unnest($1)"
+                                      : "INSERT INTO vid.vid (vid) SELECT unnest($1)",
+                                 1, types);
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     int64 inserted = -1;
@@ -90,37 +95,60 @@ int64 insert_keys_plain(Datum array) {
     return inserted;
 }
 
+// With vid.pool (0.3.0), a key handed out while we inserted it must not stay in the pool too:
+// an allocation that committed while our INSERT waited for it deleted the key's pool row, so the
+// unique index let our copy in (and the statement's snapshot did not see the new vid.vid row).
+// So, after each insert, the batch's keys that exist in vid.vid as of a snapshot taken now leave
+// the pool again. Returns how many did (almost always 0).
+int64 remove_handed_out(Datum array) {
+    static SPIPlanPtr plan = nullptr;
+    Oid types[1] = {INT8ARRAYOID};
+    saved_plan(&plan,
+               "DELETE FROM vid.pool WHERE vid IN (SELECT v.vid FROM vid.vid v WHERE v.vid = ANY ($1))", 1, types);
+    int rc = SPI_execute_snapshot(plan, &array, nullptr, GetLatestSnapshot(), InvalidSnapshot, false, false, 0);
+    if (rc != SPI_OK_DELETE) elog(ERROR, "vid: checking new VIDs failed: %s", SPI_result_code_string(rc));
+    return static_cast<int64>(SPI_processed);
+}
+
 // Inserts the keys (sorted, distinct). With limit >= 0 only that many new ones, skipping
 // existing keys first (used when the space is crowded and we draw more than we need). `sparse`:
 // the batch most likely collides with nothing, so try the plain INSERT first.
 int64 insert_keys(const uint64_t* keys, int n, int64 limit, bool sparse) {
-    static SPIPlanPtr all_plan = nullptr, limited_plan = nullptr;
+    static SPIPlanPtr all_plans[2] = {nullptr, nullptr}, limited_plans[2] = {nullptr, nullptr};  // [pool]
+    const bool pool = has_pool_table();
     Oid types[2] = {INT8ARRAYOID, INT8OID};
     ArrayType* arr = construct_array(const_cast<Datum*>(reinterpret_cast<const Datum*>(keys)), n, INT8OID,
                                      sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
     Datum values[2] = {PointerGetDatum(arr), Int64GetDatum(limit)};
-    if (limit < 0 && sparse) {
-        const int64 inserted = insert_keys_plain(values[0]);
-        if (inserted >= 0) {
-            pfree(arr);
-            return inserted;
+    int64 inserted = -1;
+    if (limit < 0 && sparse) inserted = insert_keys_plain(values[0]);
+    if (inserted < 0) {
+        SPIPlanPtr plan;
+        if (limit < 0) {
+            plan = saved_plan(&all_plans[pool],
+                              pool ? "INSERT INTO vid.pool (vid) SELECT k FROM unnest($1) k "
+                                     "WHERE NOT EXISTS (SELECT FROM vid.vid v WHERE v.vid = k) "
+                                     "ON CONFLICT (vid) DO NOTHING"
+                                   : "INSERT INTO vid.vid (vid) SELECT unnest($1) ON CONFLICT (vid) DO NOTHING",
+                              1, types);
+        } else {
+            plan = saved_plan(&limited_plans[pool],
+                              pool ? "INSERT INTO vid.pool (vid) SELECT k FROM unnest($1) k "
+                                     "WHERE NOT EXISTS (SELECT FROM vid.pool p WHERE p.vid = k) "
+                                     "AND NOT EXISTS (SELECT FROM vid.vid v WHERE v.vid = k) LIMIT $2 "
+                                     "ON CONFLICT (vid) DO NOTHING"
+                                   : "INSERT INTO vid.vid (vid) SELECT k FROM unnest($1) k "
+                                     "WHERE NOT EXISTS (SELECT FROM vid.vid v WHERE v.vid = k) LIMIT $2 "
+                                     "ON CONFLICT (vid) DO NOTHING",
+                              2, types);
         }
+        int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "vid: inserting new VIDs failed: %s", SPI_result_code_string(rc));
+        inserted = static_cast<int64>(SPI_processed);
     }
-    SPIPlanPtr plan;
-    if (limit < 0) {
-        plan = saved_plan(&all_plan,
-                          "INSERT INTO vid.vid (vid) SELECT unnest($1) ON CONFLICT (vid) DO NOTHING", 1, types);
-    } else {
-        plan = saved_plan(&limited_plan,
-                          "INSERT INTO vid.vid (vid) SELECT k FROM unnest($1) k "
-                          "WHERE NOT EXISTS (SELECT FROM vid.vid v WHERE v.vid = k) LIMIT $2 "
-                          "ON CONFLICT (vid) DO NOTHING",
-                          2, types);
-    }
-    int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "vid: inserting new VIDs failed: %s", SPI_result_code_string(rc));
+    if (pool && inserted > 0) inserted -= remove_handed_out(values[0]);
     pfree(arr);
-    return static_cast<int64>(SPI_processed);
+    return inserted;
 }
 
 }  // namespace
@@ -156,7 +184,11 @@ void report_progress(int64 added, int64 n, bool done) {
     pfree(text);
 }
 
-int64 count_generated() { return select_int64("SELECT count(*) FROM vid.vid", true); }
+int64 count_generated() {
+    return select_int64(has_pool_table() ? "SELECT (SELECT count(*) FROM vid.pool) + (SELECT count(*) FROM vid.vid)"
+                                         : "SELECT count(*) FROM vid.vid",
+                        true);
+}
 
 }  // namespace
 
@@ -179,7 +211,8 @@ int64 generate_into_pool(int64 n, bool* exhausted) {
     // Expected collisions of a batch with existing numbers: batch x rows / space. Rare (say
     // below 5% per batch): the plain INSERT is worth trying first.
     const double rows = std::max(0.0, static_cast<double>(select_int64(
-                                          "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'vid.vid'::regclass",
+                                          "SELECT sum(greatest(reltuples, 0))::bigint FROM pg_class "
+                                          "WHERE oid IN ('vid.vid'::regclass, to_regclass('vid.pool'))",
                                           true))) + static_cast<double>(n);
     const vid::Generator::SpaceSize space = space_size();
     const bool sparse = space.valid > 0 && std::min<double>(n, kBatch) * rows / space.valid < 0.05;
@@ -289,10 +322,13 @@ void make_commit_durable() {
 Datum caller_role() { return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)); }
 Datum caller_application() { return CStringGetTextDatum(application_name ? application_name : ""); }
 
-// Marks one AVAILABLE VID at or after `start` (or anywhere, when start < 0) ASSIGNED.
+// Hands out one AVAILABLE VID at or after `start` (or anywhere, when start < 0): from 0.3.0 its
+// row moves from vid.pool to vid.vid; before, its vid.vid row became ASSIGNED.
 bool try_allocate(int64 start, Datum expiry, bool expiry_null, uint64_t* key) {
-    static SPIPlanPtr plans[2][2] = {{nullptr, nullptr}, {nullptr, nullptr}};  // [audit][from start]
+    static SPIPlanPtr plans[3][2] = {};  // [layout: 0.1.0, 0.2.0 audit, 0.3.0 pool][from start]
     const bool audit = has_audit_columns();
+    const bool pool = has_pool_table();
+    const int layout = pool ? 2 : audit ? 1 : 0;
     const bool from = start >= 0;
     Oid types[4] = {TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID};
     Datum values[4] = {expiry, Int64GetDatum(start), (Datum)0, (Datum)0};
@@ -301,15 +337,25 @@ bool try_allocate(int64 start, Datum expiry, bool expiry_null, uint64_t* key) {
         values[2] = caller_role();
         values[3] = caller_application();
     }
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "UPDATE vid.vid SET status = 'ASSIGNED', expiry = $1, assigned_at = now()%s "
-             "WHERE vid = (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE'%s "
-             "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid",
-             audit ? ", assigned_by = $3, assigned_app = $4" : "", from ? " AND vid >= $2" : "");
-    SPIPlanPtr plan = saved_plan(&plans[audit][from], sql, audit ? 4 : 2, types);
+    char sql[640];
+    if (pool) {
+        snprintf(sql, sizeof sql,
+                 "WITH taken AS (DELETE FROM vid.pool WHERE vid = (SELECT vid FROM vid.pool%s "
+                 "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid) "
+                 "INSERT INTO vid.vid (vid, status, expiry, assigned_at, assigned_by, assigned_app) "
+                 "SELECT vid, 'ASSIGNED', $1, now(), $3, $4 FROM taken RETURNING vid",
+                 from ? " WHERE vid >= $2" : "");
+    } else {
+        snprintf(sql, sizeof sql,
+                 "UPDATE vid.vid SET status = 'ASSIGNED', expiry = $1, assigned_at = now()%s "
+                 "WHERE vid = (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE'%s "
+                 "ORDER BY vid LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING vid",
+                 audit ? ", assigned_by = $3, assigned_app = $4" : "", from ? " AND vid >= $2" : "");
+    }
+    SPIPlanPtr plan = saved_plan(&plans[layout][from], sql, audit ? 4 : 2, types);
     int rc = SPI_execute_plan(plan, values, nulls, false, 1);
-    if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "vid: allocation failed: %s", SPI_result_code_string(rc));
+    if (rc != (pool ? SPI_OK_INSERT_RETURNING : SPI_OK_UPDATE_RETURNING))
+        elog(ERROR, "vid: allocation failed: %s", SPI_result_code_string(rc));
     if (SPI_processed != 1) return false;
     bool isnull;
     *key = static_cast<uint64_t>(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));

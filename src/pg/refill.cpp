@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include "pool.hpp"
+#include "rules_cache.hpp"
 #include "shared_state.hpp"
 #include "spi_util.hpp"
 
@@ -24,7 +25,11 @@ namespace {
 // The refill lock: pg_try_advisory_xact_lock(7760228, 1) (7760228 is 'vid' in hex).
 bool try_refill_lock() { return select_bool("SELECT pg_catalog.pg_try_advisory_xact_lock(7760228, 1)", false); }
 
-int64 count_available() { return select_int64("SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", false); }
+int64 count_available() {
+    return select_int64(has_pool_table() ? "SELECT count(*) FROM vid.pool"
+                                         : "SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'",
+                        false);
+}
 
 }  // namespace
 

@@ -39,12 +39,14 @@ std::vector<CachedRules*>* retired = nullptr;
 Oid cached_rule_set_oid = InvalidOid;
 Oid cached_vid_oid = InvalidOid;
 int cached_audit = -1;  // vid.vid has the 0.2.0 audit columns: -1 unknown, 0 no, 1 yes
+int cached_pool = -1;   // the 0.3.0 table vid.pool exists: -1 unknown, 0 no, 1 yes
 Oid cached_restricted_oid = InvalidOid;
 vid::Csprng* the_rng = nullptr;
 
 void on_relcache_invalidation(Datum, Oid relid) {
     if (relid == InvalidOid || relid == cached_vid_oid) {
         cached_audit = -1;
+        cached_pool = -1;
         cached_vid_oid = InvalidOid;
     }
     if (relid == InvalidOid || relid == cached_rule_set_oid || relid == cached_restricted_oid) {
@@ -214,12 +216,22 @@ vid::Csprng& rng() {
 
 Oid rule_set_relid() { return vid_table_oid("rule_set"); }
 
+// The layout of the installed extension version (the library serves every version's SQL until
+// ALTER EXTENSION vid UPDATE): read once, again after any change to vid.vid (an upgrade alters it).
+void read_layout() {
+    cached_vid_oid = vid_table_oid("vid");
+    cached_audit = get_attnum(cached_vid_oid, "assigned_by") != InvalidAttrNumber ? 1 : 0;
+    cached_pool = OidIsValid(get_relname_relid("pool", get_rel_namespace(cached_vid_oid))) ? 1 : 0;
+}
+
 bool has_audit_columns() {
-    if (cached_audit < 0) {
-        cached_vid_oid = vid_table_oid("vid");
-        cached_audit = get_attnum(cached_vid_oid, "assigned_by") != InvalidAttrNumber ? 1 : 0;
-    }
+    if (cached_audit < 0 || cached_pool < 0) read_layout();
     return cached_audit == 1;
+}
+
+bool has_pool_table() {
+    if (cached_audit < 0 || cached_pool < 0) read_layout();
+    return cached_pool == 1;
 }
 Oid restricted_number_relid() { return vid_table_oid("restricted_number"); }
 

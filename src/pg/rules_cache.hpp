@@ -36,6 +36,8 @@ Oid rule_set_relid();
 // Whether vid.vid has the audit columns (0.2.0 and later; a database still at 0.1.0 keeps
 // working with this library, without audit). Cached until vid.vid changes.
 bool has_audit_columns();
+// vid.pool holds the AVAILABLE VIDs (0.3.0); before, they were rows of vid.vid.
+bool has_pool_table();
 Oid restricted_number_relid();
 
 // Takes SHARE locks on both rule tables so the rules cannot change until the transaction ends;

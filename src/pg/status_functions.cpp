@@ -106,8 +106,11 @@ extern "C" Datum vid_space(PG_FUNCTION_ARGS) {
     const vid::Generator::SpaceSize size = vid_pg::space_size();
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "vid: SPI_connect failed");
-    const int64 generated = vid_pg::select_int64("SELECT count(*) FROM vid.vid", true);
-    const int64 available = vid_pg::select_int64("SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", true);
+    const bool pool = vid_pg::has_pool_table();
+    const int64 available = vid_pg::select_int64(
+        pool ? "SELECT count(*) FROM vid.pool" : "SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'", true);
+    const int64 generated =
+        vid_pg::select_int64("SELECT count(*) FROM vid.vid", true) + (pool ? available : 0);
     SPI_finish();
 
     Datum values[5] = {

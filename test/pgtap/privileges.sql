@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION vid;
-SELECT plan(80);
+SELECT plan(82);
 
 -- A role with no grants at all, a role with USAGE on schema vid only (so table privileges are
 -- tested, not just the schema's), and an application role with the documented grant.
@@ -36,6 +36,8 @@ SELECT ok(NOT has_function_privilege('vid_tap_nobody', 'vid.key_is_valid(bigint)
     'PUBLIC cannot execute the internal helpers vid.key_is_valid, vid.pattern_error, vid.rules_changed');
 SELECT schema_privs_are('vid', 'vid_tap_nobody', ARRAY[]::name[], 'PUBLIC has no privilege on schema vid');
 SELECT table_privs_are('vid', 'vid', 'vid_tap_nobody', ARRAY[]::name[], 'PUBLIC has no privilege on vid.vid');
+SELECT table_privs_are('vid', 'pool', 'vid_tap_nobody', ARRAY[]::name[], 'PUBLIC has no privilege on vid.pool');
+SELECT is(has_table_privilege('vid_tap_nobody', 'vid.all_vids', 'SELECT'), false, 'PUBLIC cannot read vid.all_vids');
 SELECT table_privs_are('vid', 'rule_set', 'vid_tap_nobody', ARRAY[]::name[], 'PUBLIC has no privilege on vid.rule_set');
 SELECT table_privs_are('vid', 'restricted_number', 'vid_tap_nobody', ARRAY[]::name[],
     'PUBLIC has no privilege on vid.restricted_number');
@@ -209,8 +211,8 @@ SELECT vid_generate_pool(300) AS hijack_generated \gset
 SELECT vid_check('5371843613598206') AS hijack_check, vid_is_valid('8507529170342368') AS hijack_valid \gset
 RESET search_path;
 SELECT is(:hijack_generated::bigint, 300::bigint, 'hijacked search_path: vid_generate_pool(300) added 300');
-SELECT is((SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'), 300::bigint,
-    'hijacked search_path: the 300 are in vid.vid, not in the look-alike table');
+SELECT is((SELECT count(*) FROM vid.pool), 300::bigint,
+    'hijacked search_path: the 300 are in vid.pool, not in a look-alike table');
 SELECT is(:'hijack_check'::text, 'restricted', 'hijacked search_path: vid_check reads vid.restricted_number');
 SELECT is(:'hijack_valid'::boolean, true, 'hijacked search_path: vid_is_valid reads vid.rule_set (length 16)');
 SELECT is((SELECT max(version) FROM vid.rule_set), :version_before + 1, 'hijacked search_path: vid_configure wrote vid.rule_set');

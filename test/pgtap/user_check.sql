@@ -79,9 +79,9 @@ SELECT is(vid_revoke(:'held'), true, 'vid_revoke of the ASSIGNED VID containing 
 SELECT is(vid_status(:'held'), 'EXPIRED', 'and its status is EXPIRED');
 SELECT is(vid_revoke(:'held'), false, 'and revoking it again returns false');
 -- Newly generated VIDs obey the new rule.
-CREATE TEMP TABLE vid_tap_before AS SELECT vid FROM vid.vid;
+CREATE TEMP TABLE vid_tap_before AS SELECT vid FROM vid.all_vids;
 SELECT is(vid_generate_pool(300), 300::bigint, 'a pool of 300 generated under the new rule');
-SELECT is_empty(format($$SELECT vid FROM vid.vid WHERE vid NOT IN (SELECT vid FROM vid_tap_before)
+SELECT is_empty(format($$SELECT vid FROM vid.all_vids WHERE vid NOT IN (SELECT vid FROM vid_tap_before)
                          AND (lpad(vid::text, 16, '0') LIKE '%%' || %L || '%%' OR NOT vid_is_valid(lpad(vid::text, 16, '0')))$$,
                        :'new_restricted'),
     'no newly generated VID contains the new restricted number, all are valid');
@@ -98,14 +98,14 @@ SELECT is(vid_is_valid(:'held'), true, 'after ROLLBACK TO SAVEPOINT the VID is v
 -- ---------------------------------------------------------------------------------------------
 -- A new restricted number taken from a VID still in the pool: vid_allocate must not hand out a
 -- VID that vid_is_valid rejects (it would then fail the user's CHECK constraint).
-SELECT lpad(vid::text, 16, '0') AS pooled FROM vid.vid WHERE status = 'AVAILABLE' ORDER BY vid LIMIT 1 \gset
+SELECT lpad(vid::text, 16, '0') AS pooled FROM vid.pool ORDER BY vid LIMIT 1 \gset
 SELECT sub AS pool_restricted
 FROM (SELECT substr(:'pooled', i, 4) AS sub, i FROM generate_series(1, 13) i) s
 WHERE sub NOT IN (SELECT number FROM vid.restricted_number) AND sub NOT LIKE '%786%' AND sub NOT LIKE '%666%'
 ORDER BY i LIMIT 1 \gset
 INSERT INTO vid.restricted_number VALUES (:'pool_restricted');
 SELECT is(vid_is_valid(:'pooled'), false, 'a pooled VID containing the new restricted number is no longer valid');
-SELECT count(*) AS available FROM vid.vid WHERE status = 'AVAILABLE' \gset
+SELECT count(*) AS available FROM vid.pool \gset
 CREATE TEMP TABLE vid_tap_drained AS SELECT vid_allocate() AS v FROM generate_series(1, :available);
 SELECT is((SELECT count(DISTINCT v) FROM vid_tap_drained), :available::bigint,
     'draining the pool hands out distinct VIDs');
