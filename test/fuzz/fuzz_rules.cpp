@@ -13,6 +13,7 @@
 //   digit (b % 10).
 // Invariants (a violation prints the config and candidate, then traps):
 //   - is_valid(s) == (first_failing_rule(s) == Ok); rule_name() is null exactly for Ok;
+//   - first_failing_rule (one-pass PatternScan first) == first_failing_rule_reference;
 //   - a valid s is ASCII digits of exactly the configured length, last digit = check digit;
 //   - java_length(s) <= s.size(); = s.size() for ASCII; = UTF-16 units for strict UTF-8;
 //   - first_failing_rule agrees with a naive reading of ../shared/docs/vid-rules.md;
@@ -152,6 +153,11 @@ void check_candidate(const RuleSet& rules, std::string_view s) {
     std::string got = std::string("first_failing_rule = ") + name_of(f);
 
     FUZZ_CHECK(rules.is_valid(s) == (f == Rule::Ok), cp, s, got);
+    // The one-pass fast path (PatternScan) against the rule-by-rule checks.
+    FUZZ_CHECK(f == rules.first_failing_rule_reference(s), cp, s,
+               got + ", rule by rule: " + name_of(rules.first_failing_rule_reference(s)));
+    if (s.size() == static_cast<size_t>(c.length) && rules.scan().covers())
+        FUZZ_CHECK(rules.scan().all_pass(s.data()) == (f == Rule::Ok), cp, s, got + ", PatternScan disagrees");
     const char* name = vid::rule_name(f);
     FUZZ_CHECK((name == nullptr) == (f == Rule::Ok), cp, s, got);
     FUZZ_CHECK(name == nullptr || name[0] != '\0', cp, s, got);
