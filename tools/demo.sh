@@ -38,8 +38,8 @@ SELECT :'revoked_vid' AS vid, :'revoked' AS revoked, vid_status(:'revoked_vid') 
 \echo '== the validity check'
 SELECT v, vid_is_valid(v) AS valid, vid_check(v) AS first_failing_rule
 FROM (VALUES ('5371843613598206'), ('5371843613598205'), ('9508992154307342')) t(v);
-\echo '== counts by status'
-SELECT status, count(*) FROM vid.vid GROUP BY status ORDER BY status;
+\echo '== counts by status (vid.all_vids: the pool, vid.pool, and vid.vid)'
+SELECT status, count(*) FROM vid.all_vids GROUP BY status ORDER BY status;
 \echo '== the pool at a glance (vid.pool_status) and the audit of the revoked VID'
 SELECT available, refill_worker, space_valid_vids, space_exact FROM vid.pool_status;
 SELECT event, by, application FROM vid_audit(:'revoked_vid');

@@ -95,26 +95,26 @@ CREATE TEMP TABLE returned (client int, v text);
 SELECT concat_ws(' ',
     (SELECT count(*) FROM returned r JOIN vid.vid t ON t.vid = r.v::bigint WHERE t.status = 'ASSIGNED'),
     (SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'),
-    (SELECT count(*) FROM vid.vid) = (SELECT count(*) FILTER (WHERE status IN ('AVAILABLE', 'ASSIGNED', 'EXPIRED')) FROM vid.vid),
-    (SELECT count(*) - count(DISTINCT vid) FROM vid.vid),
+    (SELECT count(*) FROM vid.all_vids) = (SELECT count(*) FILTER (WHERE status IN ('AVAILABLE', 'ASSIGNED', 'EXPIRED')) FROM vid.all_vids),
+    (SELECT count(*) - count(DISTINCT vid) FROM vid.all_vids),
     (SELECT count(*) FROM returned WHERE NOT vid_is_valid(v)),
     (SELECT count(*) FROM returned r JOIN vid.vid t ON t.vid = r.v::bigint
       WHERE (r.client <= $EXPIRY_CLIENTS) <> (t.expiry IS NOT NULL)),
     (SELECT count(*) FROM returned r JOIN vid.vid t ON t.vid = r.v::bigint
       WHERE t.assigned_at IS NULL OR t.revoked_at IS NOT NULL),
-    (SELECT count(*) FROM vid.vid) > $total,
-    (SELECT count(*) FROM vid.vid) - $POOL);
+    (SELECT count(*) FROM vid.all_vids) > $total,
+    (SELECT count(*) FROM vid.all_vids) - $POOL);
 EOF
 )
 read -r joined assigned sums dup_keys invalid wrong_expiry bad_times enough refilled <<<"$result"
 check "scenario 1: returned VIDs ASSIGNED in vid.vid" "$total" "$joined"
 check "scenario 1: ASSIGNED rows in vid.vid" "$total" "$assigned"
-check "scenario 1: total rows = AVAILABLE + ASSIGNED + EXPIRED" t "$sums"
-check "scenario 1: duplicate keys in vid.vid" 0 "$dup_keys"
+check "scenario 1: all VIDs = AVAILABLE + ASSIGNED + EXPIRED (vid.all_vids)" t "$sums"
+check "scenario 1: duplicate keys in vid.pool and vid.vid (vid.all_vids)" 0 "$dup_keys"
 check "scenario 1: returned VIDs failing vid_is_valid" 0 "$invalid"
 check "scenario 1: VIDs whose expiry does not match their client" 0 "$wrong_expiry"
 check "scenario 1: VIDs without assigned_at or with revoked_at" 0 "$bad_times"
-check "scenario 1: more rows than allocations (the pool was refilled inline)" t "$enough"
+check "scenario 1: more VIDs than allocations (the pool was refilled inline)" t "$enough"
 echo "   ($refilled VIDs generated inline by vid_allocate on an empty pool)"
 seconds=$(echo "$start $end" | awk '{ printf "%.2f", $2 - $1 }')
 rate=$(echo "$returned $start $end" | awk '{ printf "%.0f", $1 / ($3 - $2) }')
@@ -132,7 +132,7 @@ done
 for k in $(seq 1 "$ALLOCATORS2"); do
     repeat_line "SELECT vid_allocate();" "$PER_ALLOCATOR2" >"$WORK/alloc2.$k.sql"
 done
-before=$(sql -c "SELECT count(*) FILTER (WHERE status = 'AVAILABLE') || ' ' || count(*) FROM vid.vid")
+before=$(sql -c "SELECT count(*) FILTER (WHERE status = 'AVAILABLE') || ' ' || count(*) FROM vid.all_vids")
 start2=$(date +%s.%N)
 run_clients rev "$REVOKERS2" >"$WORK/rev.errors" &
 rev_pid=$!
@@ -160,9 +160,9 @@ SELECT concat_ws(' ',
     (SELECT count(*) FROM allocated2 a JOIN vid.vid t ON t.vid = a.v::bigint WHERE t.status = 'ASSIGNED'),
     (SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'),
     (SELECT count(*) FROM vid.vid WHERE status = 'EXPIRED'),
-    (SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'),
-    (SELECT count(*) FROM vid.vid),
-    (SELECT count(*) - count(DISTINCT vid) FROM vid.vid),
+    (SELECT count(*) FROM vid.pool),
+    (SELECT count(*) FROM vid.all_vids),
+    (SELECT count(*) - count(DISTINCT vid) FROM vid.all_vids),
     (SELECT count(*) FROM allocated2 WHERE NOT vid_is_valid(v)));
 EOF
 )
@@ -172,10 +172,10 @@ check "scenario 2: revoked VIDs EXPIRED with revoked_at" $((REVOKERS2 * PER_REVO
 check "scenario 2: newly allocated VIDs ASSIGNED" "$total2" "$alloc2_assigned"
 check "scenario 2: ASSIGNED = 10000 + allocated - revoked" $((total + total2 - REVOKERS2 * PER_REVOKER2)) "$n_assigned"
 check "scenario 2: EXPIRED = revoked" $((REVOKERS2 * PER_REVOKER2)) "$n_expired"
-check "scenario 2: AVAILABLE + ASSIGNED + EXPIRED = rows" "$n_rows" $((n_available + n_assigned + n_expired))
-check "scenario 2: rows = rows before + generated inline, AVAILABLE = before + generated - allocated" \
+check "scenario 2: AVAILABLE (vid.pool) + ASSIGNED + EXPIRED = all VIDs" "$n_rows" $((n_available + n_assigned + n_expired))
+check "scenario 2: VIDs = VIDs before + generated inline, AVAILABLE = before + generated - allocated" \
     "$((n_rows - rows_before))" "$((n_available - available_before + total2))"
-check "scenario 2: duplicate keys in vid.vid" 0 "$dup_keys2"
+check "scenario 2: duplicate keys in vid.pool and vid.vid (vid.all_vids)" 0 "$dup_keys2"
 check "scenario 2: new VIDs failing vid_is_valid" 0 "$invalid2"
 seconds2=$(echo "$start2 $end2" | awk '{ printf "%.2f", $2 - $1 }')
 

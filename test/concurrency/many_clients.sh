@@ -80,11 +80,11 @@ check() {
 check "every received VID is ASSIGNED, or EXPIRED exactly when revoked" \
     "SELECT bool_and(CASE WHEN x.v IS NULL THEN t.status = 'ASSIGNED' ELSE t.status = 'EXPIRED' END) AND count(t.vid) = $TOTAL
      FROM received r LEFT JOIN vid.vid t ON t.vid = r.v LEFT JOIN revoked x ON x.v = r.v"
-check "the table has exactly the received VIDs as ASSIGNED/EXPIRED" \
+check "vid.vid has exactly the received VIDs as ASSIGNED/EXPIRED" \
     "SELECT count(*) FILTER (WHERE status = 'ASSIGNED') = $TOTAL - $revoked AND count(*) FILTER (WHERE status = 'EXPIRED') = $revoked FROM vid.vid"
-check "counts by status add up to the rows" \
-    "SELECT sum(n) = (SELECT count(*) FROM vid.vid) FROM (SELECT count(*) AS n FROM vid.vid GROUP BY status) s"
-check "no duplicate keys" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+check "counts by status add up to all VIDs (vid.all_vids: vid.pool and vid.vid)" \
+    "SELECT sum(n) = (SELECT count(*) FROM vid.all_vids) FROM (SELECT count(*) AS n FROM vid.all_vids GROUP BY status) s"
+check "no duplicate keys across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 python3 -c "import sys; s = float(sys.argv[2]) - float(sys.argv[1]); print(f'$CLIENTS clients, $TOTAL allocations, $revoked revokes in {s:.1f} s ({$TOTAL / s:.0f} allocations/s); worker log: ' + sys.argv[3])" \
     "$start" "$end" "$(grep -o 'refill added [0-9]*' "$WORK/pg/server.log" | awk '{s += $3} END {print s + 0}') VIDs added by the worker"
 ok=1

@@ -5,7 +5,7 @@ set -euo pipefail
 q() { psql -XAtq -v ON_ERROR_STOP=1 -d vid_progress -c "$1"; }
 psql -XAtq -c "DROP DATABASE IF EXISTS vid_progress" -c "CREATE DATABASE vid_progress" >/dev/null 2>&1
 q "CREATE EXTENSION vid"
-before=$(q "SELECT count(*) FROM vid.vid")
+before=$(q "SELECT count(*) FROM vid.all_vids")
 out=$(mktemp)
 psql -XAtq -d vid_progress -c "SELECT vid_generate_pool(5000000)" >"$out" 2>&1 &
 client=$!
@@ -21,9 +21,9 @@ q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%vid_ge
 wait "$client" || true
 grep -q "canceling statement due to user request" "$out" || { echo "FAILED: not cancelled:"; cat "$out"; exit 1; }
 echo "ok: cancelled"
-after=$(q "SELECT count(*) FROM vid.vid")
-[ "$before" = "$after" ] || { echo "FAILED: $before rows before, $after after the cancel"; exit 1; }
-echo "ok: nothing left behind by the cancelled generation ($after rows)"
+after=$(q "SELECT count(*) FROM vid.all_vids")
+[ "$before" = "$after" ] || { echo "FAILED: $before VIDs before, $after after the cancel"; exit 1; }
+echo "ok: nothing left behind by the cancelled generation ($after VIDs in vid.pool and vid.vid)"
 psql -XAtq -c "DROP DATABASE vid_progress" >/dev/null
 rm -f "$out"
 echo "progress: all checks passed"

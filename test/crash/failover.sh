@@ -9,9 +9,9 @@
 #     VID received recorded; after ~3 s the primary stops with -m immediate; the standby is
 #     promoted (pg_ctl promote -w); a 5th, control client (plain INSERTs with synchronous_commit
 #     = off, no vid) runs alongside: the acknowledged rows it loses are reported, not checked;
-#  3. on the new primary: every received VID is ASSIGNED, none twice, no duplicate key, the
-#     indexes match the heap, 2000 new allocations return none received before, and the refill
-#     worker starts within 20 s;
+#  3. on the new primary: every received VID is ASSIGNED, none twice, no duplicate key across
+#     vid.pool and vid.vid, the indexes of both tables match their heaps, 2000 new allocations
+#     return none received before, and the refill worker starts within 20 s;
 #  4. with synchronous_standby_names naming an absent standby, vid_allocate of a client with
 #     synchronous_commit = off waits for it (wait_event SyncRep) while a plain INSERT does not.
 set -euo pipefail
@@ -61,7 +61,7 @@ echo "ok: standby1 streams from the primary with sync_state = sync"
 
 create_extension vid
 create_extension amcheck
-wait_for 20 "SELECT count(*) >= $TARGET FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 20 "SELECT count(*) >= $TARGET FROM vid.pool" ||
     fail "the worker did not fill the primary's pool to the target"
 echo "ok: the worker filled the primary's pool to the target ($TARGET)"
 check "the launcher and a refill worker run on the primary" \
@@ -122,7 +122,7 @@ wait_for 20 "SELECT count(*) FILTER (WHERE backend_type = 'vid launcher') = 1 AN
     fail "no vid refill worker on the new primary within 20 s of the promotion"
 echo "ok: the launcher and the refill worker run on the new primary ($((SECONDS - t0)) s after the promotion began)"
 allocate_fresh "$WORK" 2000 after-failover
-wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.pool" ||
     fail "the new primary's pool is not back above the threshold"
 echo "ok: the new primary's pool is back above the threshold"
 

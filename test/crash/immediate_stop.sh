@@ -6,11 +6,12 @@
 #   6 clients allocate continuously (autocommit `SELECT vid_allocate();`, one psql each, every
 #   VID received written to the client's file), clients 1 and 2 with synchronous_commit = off;
 #   after ~3 s `pg_ctl stop -m immediate`; restart (crash recovery). Then: every VID any client
-#   ever received is ASSIGNED, none was received twice, no duplicate key, the indexes match the
-#   heap (amcheck), 2000 new allocations return none received before, and the refill worker runs
-#   again within 15 s. A 7th, control client (plain INSERTs with synchronous_commit = off, no vid)
-#   runs alongside; the acknowledged rows it loses are reported, not checked: they show that the
-#   stop drops unflushed commits, which vid_allocate's own commits must never be.
+#   ever received is ASSIGNED, none was received twice, no duplicate key across vid.pool and
+#   vid.vid, the indexes of both tables match their heaps (amcheck), 2000 new allocations return
+#   none received before, and the refill worker runs again within 15 s. A 7th, control client
+#   (plain INSERTs with synchronous_commit = off, no vid) runs alongside; the acknowledged rows
+#   it loses are reported, not checked: they show that the stop drops unflushed commits, which
+#   vid_allocate's own commits must never be.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH=/usr/lib/postgresql/15/bin:$PATH
@@ -31,7 +32,7 @@ cluster_new "$WORK/pg" "$PORT" "shared_preload_libraries = 'vid'" "vid.refill_th
     "vid.refill_target = $TARGET" "vid.refill_naptime = 1" "vid.refill_batch = 1000"
 create_extension vid
 create_extension amcheck
-wait_for 20 "SELECT count(*) >= $TARGET FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 20 "SELECT count(*) >= $TARGET FROM vid.pool" ||
     fail "the worker did not fill the new pool to the target"
 echo "ok: the worker filled the pool to the target ($TARGET)"
 make_client_script "$WORK/client.sql" 200000
@@ -78,7 +79,7 @@ for round in $(seq "$CRASHES"); do
     [ "$LOST" = 0 ] && survived=$((survived + 1))
 done
 
-wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.pool" ||
     fail "the pool is not back above the threshold"
 echo "ok: the pool is back above the threshold"
 total=$(cut -f2 "$WORK/received.tsv" | wc -l)

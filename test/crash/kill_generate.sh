@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # An interrupted vid_generate_pool leaves nothing behind (one transaction), on a cluster of its
-# own without the refill worker (so nothing else changes the table):
+# own without the refill worker (so nothing else changes the tables):
 #  1. kill -9 of the backend running vid_generate_pool(3000000) after ~2 s: the postmaster's
-#     crash recovery runs, not one row of the aborted call remains (count as before, the heap
-#     did grow meanwhile), no duplicate key, the indexes match the heap, vid_generate_pool and
-#     vid_allocate work again.
+#     crash recovery runs, not one row of the aborted call remains (count of vid.all_vids as
+#     before, the heap of vid.pool did grow meanwhile), no duplicate key across vid.pool and
+#     vid.vid, the indexes of both match their heaps, vid_generate_pool and vid_allocate work again.
 #  2. pg_cancel_backend of the same call: SQLSTATE 57014 within seconds, count unchanged, the
 #     session goes on working.
 #  3. statement_timeout = '1s': SQLSTATE 57014, count unchanged, the session goes on working.
@@ -27,8 +27,8 @@ create_extension amcheck
 q "SELECT vid_generate_pool(20000)" >/dev/null
 for i in $(seq 50); do q "SELECT vid_allocate()"; done >"$WORK/assigned"
 
-# base: rows and ASSIGNED rows before an interrupted call
-base=$(q "SELECT count(*) FROM vid.vid")
+# base: VIDs (vid.pool and vid.vid) and ASSIGNED rows before an interrupted call
+base=$(q "SELECT count(*) FROM vid.all_vids")
 base_assigned=$(q "SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'")
 echo "before: $base VIDs, $base_assigned ASSIGNED"
 
@@ -38,7 +38,7 @@ echo "before: $base VIDs, $base_assigned ASSIGNED"
 start_generate() {
     local name=$1 pre=${2:-}
     printf '%s\n\\set QUIET on\nSELECT vid_generate_pool(%d);\n\\echo sqlstate=:LAST_ERROR_SQLSTATE\n%s\n' \
-        "$pre" "$BIG" "SELECT 'after=' || count(*) FROM vid.vid;" >"$WORK/$name.sql"
+        "$pre" "$BIG" "SELECT 'after=' || count(*) FROM vid.all_vids;" >"$WORK/$name.sql"
     PGAPPNAME=$name psql -XAt -f "$WORK/$name.sql" >"$WORK/$name.out" 2>"$WORK/$name.err" &
     CLIENT=$!
     [ "${3:-}" = nowait ] && return 0
@@ -48,22 +48,22 @@ start_generate() {
     read -r GEN_PID GEN_AGE <<<"$(q "SELECT pid, round(extract(epoch FROM now() - query_start), 1)
         FROM pg_stat_activity WHERE application_name = '$name'" | tr '|' ' ')"
 }
-# The table's count must be back to the base; the call must have been writing (heap grew).
+# The count of VIDs must be back to the base; the call must have been writing (vid.pool's heap grew).
 check_unchanged() {
     local what=$1 size_before=$2 size_during=$3
     [ "$size_during" -gt "$size_before" ] ||
-        fail "$what: the heap did not grow while vid_generate_pool ran ($size_before -> $size_during bytes)"
-    check "$what: not one row of the aborted call remains ($base VIDs, heap had grown by $(((size_during - size_before) / 1024)) kB)" \
-        "SELECT count(*) = $base FROM vid.vid"
+        fail "$what: the heap of vid.pool did not grow while vid_generate_pool ran ($size_before -> $size_during bytes)"
+    check "$what: not one row of the aborted call remains ($base VIDs, vid.pool's heap had grown by $(((size_during - size_before) / 1024)) kB)" \
+        "SELECT count(*) = $base FROM vid.all_vids"
     check "$what: the $base_assigned ASSIGNED VIDs are unchanged" \
         "SELECT count(*) = $base_assigned FROM vid.vid WHERE status = 'ASSIGNED'"
-    check "$what: no duplicate key" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+    check "$what: no duplicate key across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 }
 
 # 1. kill -9 of the backend.
-size0=$(q "SELECT pg_relation_size('vid.vid')")
+size0=$(q "SELECT pg_relation_size('vid.pool')")
 start_generate gen_kill
-size1=$(q "SELECT pg_relation_size('vid.vid')")
+size1=$(q "SELECT pg_relation_size('vid.pool')")
 kill -9 "$GEN_PID"
 echo "killed backend $GEN_PID (kill -9) after $GEN_AGE s of vid_generate_pool($BIG)"
 wait "$CLIENT" && fail "the killed call's client exited with 0" || true
@@ -76,24 +76,24 @@ grep -q "database system was not properly shut down; automatic recovery in progr
     fail "no crash recovery in the log"
 echo "ok: the postmaster ran crash recovery and accepts connections again"
 check_unchanged "kill -9" "$size0" "$size1"
-check "amcheck: every index of vid.vid matches the heap" \
-    "SELECT bool_and(true) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c
-     ON c.oid = i.indexrelid WHERE i.indrelid = 'vid.vid'::regclass) s"
+check "amcheck: every index of vid.vid and vid.pool matches the heap" \
+    "SELECT bool_and(true) AND count(*) >= 2 FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c
+     ON c.oid = i.indexrelid WHERE i.indrelid IN ('vid.vid'::regclass, 'vid.pool'::regclass)) s"
 check "every VID allocated before the crash is still ASSIGNED" \
     "SELECT count(*) = 50 FROM vid.vid WHERE vid = ANY('{$(paste -sd, "$WORK/assigned")}'::bigint[]) AND status = 'ASSIGNED'"
 [ "$(q "SELECT vid_generate_pool(5000)")" = 5000 ] || fail "vid_generate_pool(5000) after the crash"
-check "vid_generate_pool(5000) works after the crash" "SELECT count(*) = $base + 5000 FROM vid.vid"
+check "vid_generate_pool(5000) works after the crash" "SELECT count(*) = $base + 5000 FROM vid.all_vids"
 v=$(q "SELECT vid_allocate()")
 check "vid_allocate works after the crash ($v)" \
     "SELECT vid_is_valid('$v') AND status = 'ASSIGNED' AND vid_status('$v') = 'ASSIGNED' FROM vid.vid WHERE vid = $v::bigint"
-check "no duplicate key" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
-base=$(q "SELECT count(*) FROM vid.vid")
+check "no duplicate key across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
+base=$(q "SELECT count(*) FROM vid.all_vids")
 base_assigned=$(q "SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'")
 
 # 2. pg_cancel_backend, 3. statement_timeout: the client sees 57014 and goes on.
 interrupted() {  # interrupted NAME HOW MESSAGE [psql line before the call]
     local name=$1 how=$2 message=$3 pre=${4:-} t0 ms
-    size0=$(q "SELECT pg_relation_size('vid.vid')")
+    size0=$(q "SELECT pg_relation_size('vid.pool')")
     t0=$(date +%s%N)
     if [ "$how" = cancel ]; then
         start_generate "$name" "$pre"
@@ -104,7 +104,7 @@ interrupted() {  # interrupted NAME HOW MESSAGE [psql line before the call]
     fi
     wait "$CLIENT" || { cat "$WORK/$name.err"; fail "$name: psql failed"; }
     ms=$((($(date +%s%N) - t0) / 1000000))
-    size1=$(q "SELECT pg_relation_size('vid.vid')")  # autovacuum is off: no truncation
+    size1=$(q "SELECT pg_relation_size('vid.pool')")  # autovacuum is off: no truncation
     grep -q "^sqlstate=57014$" "$WORK/$name.out" ||
         { cat "$WORK/$name.out" "$WORK/$name.err"; fail "$name: SQLSTATE is not 57014"; }
     grep -q "ERROR:  $message" "$WORK/$name.err" ||
@@ -119,13 +119,13 @@ interrupted() {  # interrupted NAME HOW MESSAGE [psql line before the call]
 interrupted gen_cancel cancel "canceling statement due to user request"
 interrupted gen_timeout timeout "canceling statement due to statement timeout" "SET statement_timeout = '1s';"
 [ "$(q "SELECT vid_generate_pool(1000)")" = 1000 ] || fail "vid_generate_pool(1000) after the cancels"
-check "vid_generate_pool works after the cancels" "SELECT count(*) = $base + 1000 FROM vid.vid"
+check "vid_generate_pool works after the cancels" "SELECT count(*) = $base + 1000 FROM vid.all_vids"
 v=$(q "SELECT vid_allocate()")
 check "vid_allocate works after the cancels ($v)" \
     "SELECT (SELECT count(*) = $base_assigned + 1 FROM vid.vid WHERE status = 'ASSIGNED')
         AND (SELECT status = 'ASSIGNED' FROM vid.vid WHERE vid = $v::bigint)"
-check "amcheck: every index of vid.vid matches the heap" \
-    "SELECT bool_and(true) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c
-     ON c.oid = i.indexrelid WHERE i.indrelid = 'vid.vid'::regclass) s"
+check "amcheck: every index of vid.vid and vid.pool matches the heap" \
+    "SELECT bool_and(true) AND count(*) >= 2 FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c
+     ON c.oid = i.indexrelid WHERE i.indrelid IN ('vid.vid'::regclass, 'vid.pool'::regclass)) s"
 ok=1
 echo "kill_generate: all checks passed"

@@ -87,7 +87,8 @@ collect_received() {
 }
 
 # verify_received DIR: every VID in DIR/received.tsv is ASSIGNED in vid.vid, none twice, no
-# duplicate key in vid.vid, the table's indexes agree with the heap (amcheck). Sets LOST.
+# duplicate key across vid.pool and vid.vid (vid.all_vids: a key in both is a duplicate), the
+# indexes of both tables agree with their heaps (amcheck). Sets LOST.
 verify_received() {
     local dir=$1 res total distinct lost dup_table
     res=$(psql -XAtq -v ON_ERROR_STOP=1 <<SQL
@@ -96,7 +97,7 @@ CREATE TEMP TABLE received (client text, v text);
 SELECT count(*) || ' ' || count(DISTINCT v) FROM received;
 SELECT count(*) FROM received r LEFT JOIN vid.vid t ON t.vid = r.v::bigint
  WHERE t.status IS DISTINCT FROM 'ASSIGNED';
-SELECT count(*) - count(DISTINCT vid) FROM vid.vid;
+SELECT count(*) - count(DISTINCT vid) FROM vid.all_vids;
 SQL
     ) || fail "could not check the received VIDs"
     read -r total distinct <<<"$(sed -n 1p <<<"$res")"
@@ -116,10 +117,12 @@ SELECT 'lost: client ' || r.client || ' VID ' || r.v || ' status ' || coalesce(t
 SQL
         fail "$lost received VIDs are not ASSIGNED in vid.vid (lost)"
     fi
-    [ "$dup_table" = 0 ] && echo "ok: no duplicate key in vid.vid" || fail "$dup_table duplicate keys in vid.vid"
-    q "SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-       WHERE i.indrelid = 'vid.vid'::regclass" >/dev/null || fail "amcheck: an index of vid.vid disagrees with the heap"
-    echo "ok: amcheck: every index of vid.vid matches the heap"
+    [ "$dup_table" = 0 ] && echo "ok: no duplicate key across vid.pool and vid.vid" ||
+        fail "$dup_table duplicate keys across vid.pool and vid.vid"
+    [ "$(q "SELECT count(bt_index_check(c.oid, true)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE i.indrelid IN ('vid.vid'::regclass, 'vid.pool'::regclass)")" -ge 2 ] ||
+        fail "amcheck: an index of vid.vid or vid.pool disagrees with the heap (or was not checked)"
+    echo "ok: amcheck: every index of vid.vid and vid.pool matches the heap"
 }
 
 # allocate_fresh DIR N LABEL: N autocommit allocations; none may be a VID received before, none

@@ -77,10 +77,10 @@ for db in h h0 lat; do create_extension "$db"; done
 psql -XAtq -v ON_ERROR_STOP=1 -d h >/dev/null <<'SQL'
 SET client_min_messages = warning;
 SELECT vid_generate_pool(400);
--- A restricted number that some pooled VIDs contain: they become WITHDRAWN.
+-- A restricted number that some pooled VIDs contain: they leave vid.pool, WITHDRAWN in vid.vid.
 SET client_min_messages = warning;
 INSERT INTO vid.restricted_number
-    SELECT substr(lpad(vid::text, 16, '0'), 7, 3) FROM vid.vid ORDER BY vid LIMIT 1;
+    SELECT substr(lpad(vid::text, 16, '0'), 7, 3) FROM vid.pool ORDER BY vid LIMIT 1;
 RESET client_min_messages;
 CREATE TEMP TABLE handed AS
     SELECT i, vid_allocate(CASE WHEN i % 2 = 0 THEN now() + interval '2 days' END) AS v FROM generate_series(1, 120) i;
@@ -91,8 +91,8 @@ restricted=$(q h "SELECT string_agg(number, ',' ORDER BY number) FROM vid.restri
 for db in h0 lat; do
     q "$db" "SET client_min_messages = warning; INSERT INTO vid.restricted_number SELECT unnest(string_to_array('$restricted', ',')) ON CONFLICT DO NOTHING"
 done
-psql -XAtq -v ON_ERROR_STOP=1 -d h -c "\\copy (SELECT lpad(vid::text, 16, '0'), CASE WHEN status = 'ASSIGNED' AND expiry <= now() THEN 'EXPIRED-BY-TIME' ELSE status::text END FROM vid.vid WHERE status <> 'AVAILABLE' OR vid % 10 = 0 ORDER BY vid) TO '$WORK/vids'"
-q h "SELECT status, count(*) FROM vid.vid GROUP BY 1 ORDER BY 1" | tr '\n' ' ' | sed "s/^/h: restricted numbers $restricted; /; s/\$/\\n/"
+psql -XAtq -v ON_ERROR_STOP=1 -d h -c "\\copy (SELECT lpad(vid::text, 16, '0'), CASE WHEN a.status = 'ASSIGNED' AND v.expiry <= now() THEN 'EXPIRED-BY-TIME' ELSE a.status::text END FROM vid.all_vids a LEFT JOIN vid.vid v USING (vid) WHERE a.status <> 'AVAILABLE' OR vid % 10 = 0 ORDER BY vid) TO '$WORK/vids'"
+q h "SELECT status, count(*) FROM vid.all_vids GROUP BY 1 ORDER BY 1" | tr '\n' ' ' | sed "s/^/h: restricted numbers $restricted; /; s/\$/\\n/"
 
 # ------------------------------------------------------------------------------------------------
 # The inputs, and the expected answers of an independent implementation of the rules.
@@ -486,6 +486,7 @@ SQL
 psql -XAtq -v ON_ERROR_STOP=1 -d h <<'SQL'
 CREATE SCHEMA snap;
 CREATE TABLE snap.vid AS SELECT * FROM vid.vid;
+CREATE TABLE snap.pool AS SELECT * FROM vid.pool;
 CREATE TABLE snap.rule_set AS SELECT * FROM vid.rule_set;
 CREATE TABLE snap.restricted_number AS SELECT * FROM vid.restricted_number;
 SQL
@@ -545,13 +546,13 @@ SELECT count(t.try('vid_status', id, 'SELECT vid_status($1)', x)) FROM t.strings
 SQL
 [ "$rc" = 0 ] || { fail "the LATIN1 session failed (exit $rc):"; head -20 "$WORK/lat.err" | sed 's/^/    | /'; }
 # A valid but huge n is cancelled by statement_timeout and adds nothing.
-before=$(q h "SELECT count(*) FROM vid.vid")
+before=$(q h "SELECT count(*) FROM vid.all_vids")
 out=$(PGOPTIONS="-c statement_timeout=1000" psql -XAtq -d h -c "SELECT vid_generate_pool(100000000)" 2>&1 || true)
-after=$(q h "SELECT count(*) FROM vid.vid")
+after=$(q h "SELECT count(*) FROM vid.all_vids")
 if grep -q "canceling statement due to statement timeout" <<<"$out" && [ "$before" = "$after" ]; then
     echo "ok: vid_generate_pool(100000000) under statement_timeout = 1s: 57014, nothing added"
 else
-    fail "vid_generate_pool(100000000) with a timeout: '$out', $before -> $after rows"
+    fail "vid_generate_pool(100000000) with a timeout: '$out', $before -> $after VIDs"
 fi
 server_alive && echo "ok: the server is still up, no crash in its log" || { fail "the server crashed"; exit 1; }
 
@@ -596,7 +597,8 @@ check h "the oracle-valid VIDs are all valid, the one-digit-changed ones all inv
      FROM t.strings s JOIN t.result r ON r.id = s.id AND r.fn = 'vid_is_valid'"
 q h "SELECT 'vid_check answers in h: ' || string_agg(value || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT value, count(*) n FROM t.result WHERE fn = 'vid_check' GROUP BY 1) s"
 
-# The expected status of a string, from the snapshot: the table before the calls.
+# The expected status of a string, from the snapshot of vid.vid before the calls (a key that was
+# only in vid.pool, or nowhere, has no status).
 EXPECTED_STATUS="CASE WHEN s.x !~ '^[0-9]{16}\$' OR s.is_null THEN NULL
     WHEN v.status = 'EXPIRED' OR (v.status = 'ASSIGNED' AND v.expiry <= now()) THEN 'EXPIRED'
     WHEN v.status = 'ASSIGNED' THEN 'ASSIGNED' END"
@@ -666,21 +668,25 @@ expect_none h "vid.rule_set and vid.restricted_number unchanged (refused calls, 
           + (SELECT count(*) FROM ((TABLE vid.restricted_number EXCEPT ALL TABLE snap.restricted_number)
                               UNION ALL (TABLE snap.restricted_number EXCEPT ALL TABLE vid.restricted_number)) d)"
 expect_none h0 "h0: vid.rule_set unchanged after the accepted vid_configure calls were rolled back; still no VID" \
-    "SELECT count(*) + (SELECT count(*) FROM vid.vid) FROM vid.rule_set WHERE version > 1"
-expect_none h "vid.vid: every old row unchanged except revoked (true) and allocated ones" \
+    "SELECT count(*) + (SELECT count(*) FROM vid.all_vids) FROM vid.rule_set WHERE version > 1"
+expect_none h "vid.vid: every old row unchanged except revoked (true) ones" \
     "SELECT count(*) FROM snap.vid o JOIN vid.vid n USING (vid)
      WHERE (o.*) IS DISTINCT FROM (n.*)
        AND NOT (o.status = 'ASSIGNED' AND n.status = 'EXPIRED' AND n.revoked_at IS NOT NULL
                 AND (o.expiry, o.created_at, o.assigned_at) IS NOT DISTINCT FROM (n.expiry, n.created_at, n.assigned_at)
-                AND lpad(o.vid::text, 16, '0') IN (SELECT s.x FROM t.strings s JOIN t.result r ON r.id = s.id AND r.fn = 'vid_revoke' AND r.value = 'true'))
-       AND NOT (o.status = 'AVAILABLE' AND n.status = 'ASSIGNED'
+                AND lpad(o.vid::text, 16, '0') IN (SELECT s.x FROM t.strings s JOIN t.result r ON r.id = s.id AND r.fn = 'vid_revoke' AND r.value = 'true'))"
+expect_none h "vid.pool: every old pooled VID is still in vid.pool, or was handed out by a successful vid_allocate (now ASSIGNED in vid.vid)" \
+    "SELECT count(*) FROM snap.pool o
+     WHERE NOT EXISTS (SELECT FROM vid.pool p WHERE p.vid = o.vid)
+       AND NOT (EXISTS (SELECT FROM vid.vid n WHERE n.vid = o.vid AND n.status = 'ASSIGNED')
                 AND lpad(o.vid::text, 16, '0') IN (SELECT value FROM t.result WHERE fn = 'vid_allocate' AND state = 'ok'))"
-check h "vid.vid: no old row lost; every revoke that returned true made its VID EXPIRED" \
+check h "vid.vid and vid.pool: no old row lost; every revoke that returned true made its VID EXPIRED" \
     "SELECT (SELECT count(*) FROM snap.vid WHERE vid NOT IN (SELECT vid FROM vid.vid)) = 0
+        AND (SELECT count(*) FROM snap.pool WHERE vid NOT IN (SELECT vid FROM vid.all_vids)) = 0
         AND (SELECT bool_and(n.status = 'EXPIRED' AND n.revoked_at IS NOT NULL) FROM t.result r JOIN t.strings s ON s.id = r.id
              JOIN vid.vid n ON n.vid = $KEY WHERE r.fn = 'vid_revoke' AND r.value = 'true')"
-check h "vid.vid: the new rows are exactly the n of the successful vid_generate_pool calls" \
-    "SELECT (SELECT count(*) FROM vid.vid WHERE vid NOT IN (SELECT vid FROM snap.vid))
+check h "vid.all_vids: the new VIDs are exactly the n of the successful vid_generate_pool calls" \
+    "SELECT (SELECT count(*) FROM vid.all_vids WHERE vid NOT IN (SELECT vid FROM snap.vid UNION ALL SELECT vid FROM snap.pool))
           = (SELECT sum(value::bigint) FROM t.result WHERE fn = 'vid_generate_pool' AND state = 'ok')"
 check h "vid.vid: every successful vid_allocate returned a distinct valid VID, now ASSIGNED with exactly that expiry" \
     "SELECT count(*) = count(DISTINCT r.value) AND bool_and(vid_is_valid(r.value))
@@ -688,8 +694,8 @@ check h "vid.vid: every successful vid_allocate returned a distinct valid VID, n
         AND count(*) = (SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED' AND assigned_at >= (SELECT started FROM t.run WHERE phase = 'allocate'))
      FROM t.result r JOIN t.times tt ON tt.id = r.id JOIN vid.vid n ON n.vid = CASE WHEN r.state = 'ok' THEN r.value::bigint END
      WHERE r.fn = 'vid_allocate' AND r.state = 'ok'"
-check h "vid.vid: no duplicate key, every row in the pool valid" \
-    "SELECT count(*) = count(DISTINCT vid) AND bool_and(status <> 'AVAILABLE' OR vid_is_valid(lpad(vid::text, 16, '0'))) FROM vid.vid"
+check h "no duplicate key across vid.pool and vid.vid, every VID in the pool valid" \
+    "SELECT count(*) = count(DISTINCT vid) AND (SELECT bool_and(vid_is_valid(lpad(vid::text, 16, '0'))) FROM vid.pool) FROM vid.all_vids"
 
 cluster_stop "$WORK/pg" fast
 if grep -qE "terminated by signal|PANIC| XX000 " "$WORK/pg/server.log"; then

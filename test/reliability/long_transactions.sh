@@ -2,16 +2,18 @@
 # Long transactions and row locks against vid_allocate, on its own cluster:
 #  1. While one session keeps a transaction open with an xid (BEGIN; SELECT txid_current(); idle
 #     in transaction), another one sleeps inside a transaction that has an xid (pg_sleep), and a
-#     REPEATABLE READ transaction that read vid.vid stays open: 500 allocations from another
-#     session (lock_timeout 2 s, all within 10 s) all succeed, distinct, ASSIGNED and valid — more
-#     than the pool holds, so the inline refill runs under the old snapshot too.
-#  2. While a session holds FOR UPDATE locks on AVAILABLE rows: allocations never return a locked
-#     VID and never wait (the whole unlocked pool is drained, then some more); with every AVAILABLE
-#     row locked an allocation still succeeds at once (a new VID made inline); the locked rows stay
-#     AVAILABLE. Also with an admin's open transaction that added a restricted number.
+#     REPEATABLE READ transaction that read vid.pool and vid.vid stays open: 500 allocations from
+#     another session (lock_timeout 2 s, all within 10 s) all succeed, distinct, ASSIGNED and
+#     valid — more than the pool holds, so the inline refill runs under the old snapshot too.
+#  2. While a session holds FOR UPDATE locks on rows of vid.pool (AVAILABLE VIDs): allocations
+#     never return a locked VID and never wait (the whole unlocked pool is drained, then some more);
+#     with every row of vid.pool locked an allocation still succeeds at once (a new VID made
+#     inline); the locked VIDs stay AVAILABLE (in vid.pool, no row in vid.vid). Also with an
+#     admin's open transaction that added a restricted number (and so withdrew pooled VIDs).
 #  3. An allocation in a transaction that rolls back (ROLLBACK, ROLLBACK TO SAVEPOINT, a terminated
-#     backend) leaves its VID AVAILABLE exactly as before (vid_status NULL, vid_revoke VD001), and
-#     the VID can be handed out again later.
+#     backend) leaves its VID AVAILABLE exactly as before (its key back in vid.pool, no row in
+#     vid.vid; vid_status NULL, vid_revoke VD001), vid.vid and vid.pool as before, and the VID can
+#     be handed out again later.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH=/usr/lib/postgresql/15/bin:$PATH
@@ -106,18 +108,18 @@ q "CREATE SCHEMA t"
 # ------------------------------------------------------------------------------------------------
 # 1. Long transactions.
 open_session xid_idle
-send xid_idle "BEGIN; SELECT txid_current(); SELECT count(*) FROM vid.vid;"
+send xid_idle "BEGIN; SELECT txid_current(); SELECT count(*) FROM vid.all_vids;"
 open_session xid_sleep
 send xid_sleep "BEGIN; SELECT txid_current(); SELECT pg_sleep(300);"
 open_session rr
-send rr "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'; SELECT vid FROM vid.vid ORDER BY vid LIMIT 1;"
+send rr "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM vid.pool; SELECT vid FROM vid.pool ORDER BY vid LIMIT 1; SELECT count(*) FROM vid.vid;"
 wait_for 10 "SELECT count(*) = 3 FROM pg_stat_activity
              WHERE (application_name = 'xid_idle' AND state = 'idle in transaction' AND backend_xid IS NOT NULL)
                 OR (application_name = 'xid_sleep' AND state = 'active' AND query LIKE '%pg_sleep%' AND backend_xid IS NOT NULL)
                 OR (application_name = 'rr' AND state = 'idle in transaction' AND backend_xmin IS NOT NULL)" ||
     { fail "the long transactions did not start"; exit 1; }
-echo "ok: open: an idle transaction with an xid, a sleeping one with an xid, a REPEATABLE READ one that read vid.vid"
-pooled_before=$(q "SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'")
+echo "ok: open: an idle transaction with an xid, a sleeping one with an xid, a REPEATABLE READ one that read vid.pool and vid.vid"
+pooled_before=$(q "SELECT count(*) FROM vid.pool")
 rc=0
 allocate 500 "$WORK/long.out" 3 || rc=$?
 if [ "$rc" = 0 ] && [ ! -s "$WORK/long.out.err" ]; then
@@ -128,7 +130,7 @@ fi
 load_keys "$WORK/long.out" t.long
 check "the 500 VIDs are distinct, valid, ASSIGNED (166 with an expiry), and the pool was refilled inline" \
     "SELECT count(*) = 500 AND bool_and(vid_is_valid(lpad(l.vid::text, 16, '0'))) AND bool_and(v.status = 'ASSIGNED')
-        AND count(v.expiry) = 166 AND (SELECT count(*) FROM vid.vid) > 500
+        AND count(v.expiry) = 166 AND (SELECT count(*) FROM vid.all_vids) > 500
      FROM t.long l JOIN vid.vid v USING (vid)"
 check "the long transactions are still open" \
     "SELECT count(*) = 3 FROM pg_stat_activity WHERE application_name IN ('xid_idle', 'xid_sleep', 'rr') AND xact_start IS NOT NULL"
@@ -136,12 +138,12 @@ check "the long transactions are still open" \
 v=$(head -1 "$WORK/long.out")
 check "vid_revoke beside the long transactions" "SELECT vid_revoke('$v')"
 check "vid_status beside the long transactions" "SELECT vid_status('$v') = 'EXPIRED'"
-# The REPEATABLE READ transaction still reads its snapshot: none of the new rows.
-send rr "SELECT 'rr-count', count(*) FROM vid.vid;"
+# The REPEATABLE READ transaction still reads its snapshot: none of the new rows (vid.pool and vid.vid).
+send rr "SELECT 'rr-count', count(*) FROM vid.all_vids;"
 send rr "SELECT 'rr-status', vid_status('$v') IS NULL;"
 sleep 0.5
 if grep -qx "rr-count|300" "$WORK/rr.out" && grep -qx "rr-status|t" "$WORK/rr.out"; then
-    echo "ok: the REPEATABLE READ transaction still sees its snapshot (300 rows; the new VID unknown to vid_status)"
+    echo "ok: the REPEATABLE READ transaction still sees its snapshot (300 VIDs; the new VID unknown to vid_status)"
 else
     fail "the REPEATABLE READ transaction: $(tail -3 "$WORK/rr.out" | tr '\n' ' ') $(cat "$WORK/rr.err")"
 fi
@@ -156,16 +158,16 @@ grep -qv "canceling statement due to user request" "$WORK/xid_sleep.err" &&
     fail "xid_sleep session: $(cat "$WORK/xid_sleep.err")"
 
 # ------------------------------------------------------------------------------------------------
-# 2. Row locks on AVAILABLE rows.
+# 2. Row locks on the pool's rows (AVAILABLE VIDs, in vid.pool).
 q "SELECT vid_generate_pool(400)" >/dev/null
-q "CREATE TABLE t.locked AS SELECT vid FROM vid.vid WHERE status = 'AVAILABLE' ORDER BY random() LIMIT 100"
+q "CREATE TABLE t.locked AS SELECT vid FROM vid.pool ORDER BY random() LIMIT 100"
 open_session locker
-send locker "BEGIN; SELECT count(*) FROM (SELECT vid FROM vid.vid WHERE vid IN (SELECT vid FROM t.locked) FOR UPDATE) s;"
+send locker "BEGIN; SELECT count(*) FROM (SELECT vid FROM vid.pool WHERE vid IN (SELECT vid FROM t.locked) FOR UPDATE) s;"
 wait_for 10 "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'locker' AND state = 'idle in transaction'" ||
     { fail "the locker did not lock"; exit 1; }
 grep -qx 100 "$WORK/locker.out" || { fail "the locker locked $(cat "$WORK/locker.out") rows"; exit 1; }
-unlocked=$(q "SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE' AND vid NOT IN (SELECT vid FROM t.locked)")
-echo "ok: a session holds FOR UPDATE locks on 100 AVAILABLE rows ($unlocked others in the pool)"
+unlocked=$(q "SELECT count(*) FROM vid.pool WHERE vid NOT IN (SELECT vid FROM t.locked)")
+echo "ok: a session holds FOR UPDATE locks on 100 rows of vid.pool ($unlocked others in the pool)"
 n=$((unlocked + 50))
 rc=0
 allocate "$n" "$WORK/locked.out" 4 || rc=$?
@@ -178,12 +180,12 @@ load_keys "$WORK/locked.out" t.got
 check "no allocation returned a locked VID; all $n distinct and ASSIGNED" \
     "SELECT (SELECT count(*) FROM t.got WHERE vid IN (SELECT vid FROM t.locked)) = 0
         AND (SELECT count(*) FROM t.got g JOIN vid.vid v USING (vid) WHERE v.status = 'ASSIGNED') = $n"
-# Now lock every AVAILABLE row: an allocation still succeeds at once with a new VID.
-send locker "SELECT 'all', count(*) FROM (SELECT vid FROM vid.vid WHERE status = 'AVAILABLE' FOR UPDATE) s;"
+# Now lock every row of vid.pool: an allocation still succeeds at once with a new VID.
+send locker "SELECT 'all', count(*) FROM (SELECT vid FROM vid.pool FOR UPDATE) s;"
 wait_for 10 "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'locker' AND state = 'idle in transaction' AND query LIKE '%''all''%'" ||
     { fail "the locker did not lock the whole pool"; exit 1; }
-q "CREATE TABLE t.all_locked AS SELECT vid FROM vid.vid WHERE status = 'AVAILABLE'"
-echo "ok: the session now locks all $(q "SELECT count(*) FROM t.all_locked") AVAILABLE rows"
+q "CREATE TABLE t.all_locked AS SELECT vid FROM vid.pool"
+echo "ok: the session now locks all $(q "SELECT count(*) FROM t.all_locked") rows of vid.pool"
 rc=0
 allocate 20 "$WORK/all.out" || rc=$?
 if [ "$rc" = 0 ] && [ ! -s "$WORK/all.out.err" ]; then
@@ -197,12 +199,14 @@ check "none of them is a locked VID; they are new rows, ASSIGNED" \
         AND (SELECT count(*) FROM t.got_all g JOIN vid.vid v USING (vid) WHERE v.status = 'ASSIGNED') = 20"
 close_session locker
 [ ! -s "$WORK/locker.err" ] || fail "locker session: $(cat "$WORK/locker.err")"
-check "the rows that were locked are still AVAILABLE, untouched" \
-    "SELECT bool_and(status = 'AVAILABLE' AND assigned_at IS NULL AND expiry IS NULL) FROM vid.vid WHERE vid IN (SELECT vid FROM t.all_locked)"
+check "the VIDs that were locked are still AVAILABLE, untouched (all in vid.pool, none in vid.vid)" \
+    "SELECT count(*) > 0 AND count(*) = (SELECT count(*) FROM vid.pool WHERE vid IN (SELECT vid FROM t.all_locked))
+        AND NOT EXISTS (SELECT FROM vid.vid WHERE vid IN (SELECT vid FROM t.all_locked))
+     FROM t.all_locked"
 
 # An admin's open transaction that added a restricted number (it withdrew pooled VIDs: their rows
-# are locked by it) does not stop allocations either.
-restricted=$(q "SELECT substr(lpad(vid::text, 16, '0'), 6, 3) FROM vid.vid WHERE status = 'AVAILABLE' ORDER BY vid LIMIT 1")
+# of vid.pool are deleted, so locked, by it) does not stop allocations either.
+restricted=$(q "SELECT substr(lpad(vid::text, 16, '0'), 6, 3) FROM vid.pool ORDER BY vid LIMIT 1")
 open_session admin
 send admin "SET client_min_messages = warning; BEGIN; INSERT INTO vid.restricted_number VALUES ('$restricted');"
 wait_for 10 "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'admin' AND state = 'idle in transaction' AND query LIKE 'INSERT%'" ||
@@ -221,6 +225,7 @@ check "the rolled-back restriction left no trace" \
 # ------------------------------------------------------------------------------------------------
 # 3. Allocations that roll back.
 q "CREATE TABLE t.before AS SELECT * FROM vid.vid"
+q "CREATE TABLE t.pool_before AS SELECT vid FROM vid.pool"
 assigned_before=$(q "SELECT count(*) FROM vid.vid WHERE status = 'ASSIGNED'")
 rb=$(psql -XAtq -v ON_ERROR_STOP=1 <<'SQL'
 BEGIN;
@@ -254,10 +259,11 @@ for pair in "ROLLBACK:$v_rb" "ROLLBACK TO SAVEPOINT:$sp" "terminated backend:$v_
     how=${pair%%:*}
     v=${pair#*:}
     [ -n "$v" ] || { fail "$how: no VID recorded"; continue; }
-    check "$how: $v is AVAILABLE again, its row exactly as before the transaction" \
-        "SELECT (SELECT status = 'AVAILABLE' FROM vid.vid WHERE vid = '$v'::bigint)
-            AND NOT EXISTS ((SELECT * FROM vid.vid WHERE vid = '$v'::bigint) EXCEPT ALL (SELECT * FROM t.before WHERE vid = '$v'::bigint))
-            AND EXISTS (SELECT FROM t.before WHERE vid = '$v'::bigint)"
+    check "$how: $v is AVAILABLE again, exactly as before the transaction (back in vid.pool, no row in vid.vid)" \
+        "SELECT EXISTS (SELECT FROM vid.pool WHERE vid = '$v'::bigint)
+            AND NOT EXISTS (SELECT FROM vid.vid WHERE vid = '$v'::bigint)
+            AND EXISTS (SELECT FROM t.pool_before WHERE vid = '$v'::bigint)
+            AND NOT EXISTS (SELECT FROM t.before WHERE vid = '$v'::bigint)"
     out=$(psql -XAtq -c "SELECT vid_status('$v') IS NULL" -c "SELECT vid_revoke('$v')" 2>&1 || true)
     if grep -qx t <<<"$out" && grep -q "VID not found" <<<"$out"; then
         echo "ok: $how: vid_status is NULL and vid_revoke says VID not found (VD001)"
@@ -265,12 +271,13 @@ for pair in "ROLLBACK:$v_rb" "ROLLBACK TO SAVEPOINT:$sp" "terminated backend:$v_
         fail "$how: vid_status/vid_revoke: $out"
     fi
 done
-check "no VID changed by the rolled-back allocations (same ASSIGNED count, table equal)" \
+check "no VID changed by the rolled-back allocations (same ASSIGNED count, vid.vid and vid.pool equal)" \
     "SELECT count(*) FILTER (WHERE status = 'ASSIGNED') = $assigned_before
         AND NOT EXISTS ((TABLE vid.vid EXCEPT ALL TABLE t.before) UNION ALL (TABLE t.before EXCEPT ALL TABLE vid.vid))
+        AND NOT EXISTS ((TABLE vid.pool EXCEPT ALL TABLE t.pool_before) UNION ALL (TABLE t.pool_before EXCEPT ALL TABLE vid.pool))
      FROM vid.vid"
 # Draining the pool hands the rolled-back VIDs out again.
-pool=$(q "SELECT count(*) FROM vid.vid WHERE status = 'AVAILABLE'")
+pool=$(q "SELECT count(*) FROM vid.pool")
 rc=0
 allocate "$pool" "$WORK/drain.out" || rc=$?
 [ "$rc" = 0 ] || fail "draining the pool: exit $rc: $(head -3 "$WORK/drain.out.err")"
@@ -279,8 +286,8 @@ if grep -qx "$v_rb" "$WORK/drain.out" && grep -qx "$sp" "$WORK/drain.out" && gre
 else
     fail "the rolled-back VIDs were not handed out when the pool was drained"
 fi
-check "every key distinct, every allocation ASSIGNED once" \
-    "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+check "every key distinct across vid.pool and vid.vid, every allocation ASSIGNED once" \
+    "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 
 cluster_stop "$WORK/pg" fast
 if grep -qE "terminated by signal|PANIC" "$WORK/pg/server.log"; then

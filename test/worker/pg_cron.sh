@@ -28,7 +28,7 @@ check "vid_refill() by hand fills an empty pool to the target" "SELECT vid_refil
 check "a second call has nothing to do" "SELECT vid_refill() = 0"
 # Drain below the threshold, then let pg_cron refill.
 q "SELECT count(vid_allocate()) FROM generate_series(1, 2500)" >/dev/null
-check "the pool is below the threshold" "SELECT count(*) < 1000 FROM vid.vid WHERE status = 'AVAILABLE'"
+check "the pool is below the threshold" "SELECT count(*) < 1000 FROM vid.pool"
 q "SELECT cron.schedule('vid-refill', '* * * * *', \$\$SELECT vid_refill()\$\$)" >/dev/null
 echo "scheduled; waiting for the next minute..."
 deadline=$((SECONDS + 80))
@@ -38,7 +38,7 @@ until [ "$(q "SELECT count(*) > 0 FROM cron.job_run_details WHERE status = 'succ
 done
 q "SELECT 'job ran: ' || status || ', ' || return_message FROM cron.job_run_details ORDER BY start_time DESC LIMIT 1"
 check "the scheduled vid_refill() refilled the pool to the target" \
-    "SELECT count(*) = 3000 FROM vid.vid WHERE status = 'AVAILABLE'"
-check "nothing duplicated" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+    "SELECT count(*) = 3000 FROM vid.pool"
+check "nothing duplicated across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 ok=1
 echo "pg_cron: all checks passed"

@@ -35,7 +35,7 @@ wait_for() {  # wait_for SECONDS SQL-returning-boolean
 }
 
 q "CREATE EXTENSION vid"
-wait_for 20 "SELECT count(*) >= $TARGET FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 20 "SELECT count(*) >= $TARGET FROM vid.pool" ||
     { echo "FAILED: the worker did not fill the new pool to the target"; exit 1; }
 echo "ok: the worker filled the pool of a new installation to the target ($TARGET)"
 check "the launcher and one worker run" \
@@ -45,7 +45,7 @@ check "the launcher and one worker run" \
 for c in 1 2 3 4 5 6 7 8; do
     for i in $(seq 2500); do echo "SELECT vid_allocate();"; done >"$WORK/in.$c"
 done
-before=$(q "SELECT count(*) FROM vid.vid")
+before=$(q "SELECT count(*) FROM vid.all_vids")
 start=$(date +%s.%N)
 pids=()
 for c in 1 2 3 4 5 6 7 8; do
@@ -55,7 +55,7 @@ done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 end=$(date +%s.%N)
-after=$(q "SELECT count(*) FROM vid.vid")
+after=$(q "SELECT count(*) FROM vid.all_vids")
 errors=$(cat "$WORK"/err.* | wc -l)
 cat "$WORK"/out.* >"$WORK/all"
 total=$(wc -l <"$WORK/all")
@@ -66,7 +66,7 @@ import sys
 before, after, start, end, total = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 s = end - start
 print(f"load: 8 clients, {total} allocations in {s:.1f} s ({total / s:.0f}/s); "
-      f"pool grew by {after - before} VIDs meanwhile ({(after - before) / s:.0f} VIDs/s added)")
+      f"{after - before} VIDs generated meanwhile ({(after - before) / s:.0f} VIDs/s added)")
 PY
 [ "$failed" = 0 ] && [ "$errors" = 0 ] || { echo "FAILED: $failed clients failed, $errors error lines"; cat "$WORK"/err.*; exit 1; }
 echo "ok: no allocation failed"
@@ -76,10 +76,10 @@ q "CREATE TEMP TABLE x (v text)" >/dev/null
 check "every allocated VID is ASSIGNED" \
     "SELECT count(*) = 20000 FROM vid.vid WHERE status = 'ASSIGNED'"
 t0=$SECONDS
-wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.vid WHERE status = 'AVAILABLE'" ||
+wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.pool" ||
     { echo "FAILED: pool not back above the threshold within 15 s"; exit 1; }
 echo "ok: pool back above the threshold $((SECONDS - t0)) s after the load (worker log: $worker_added added so far)"
-check "no duplicate keys" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+check "no duplicate keys across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 
 # 2. Expiry sweep.
 v=$(q "SELECT vid_allocate(clock_timestamp() + interval '1 second')")
@@ -94,18 +94,18 @@ q "SELECT pg_reload_conf()" >/dev/null
 wait_for 20 "SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'vid refill worker' AND query = 'vid: refill' AND state = 'active'" ||
     { echo "FAILED: no refill in progress to kill"; exit 1; }
 wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'vid refill worker'")
-before_kill=$(q "SELECT count(*) FROM vid.vid")
+before_kill=$(q "SELECT count(*) FROM vid.all_vids")
 kill -9 "$wpid"
 echo "killed worker $wpid mid-refill at $before_kill VIDs"
 sleep 1
 wait_for 30 "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'vid refill worker'" ||
     { echo "FAILED: the worker did not come back after kill -9"; exit 1; }
 echo "ok: the cluster recovered and the worker is back"
-check "no duplicate keys after the crash" "SELECT count(*) = count(DISTINCT vid) FROM vid.vid"
+check "no duplicate keys across vid.pool and vid.vid after the crash" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
 check "every allocated VID is still ASSIGNED" "SELECT count(*) >= 20000 FROM vid.vid WHERE status = 'ASSIGNED'"
-after_kill=$(q "SELECT count(*) FROM vid.vid")
-wait_for 30 "SELECT count(*) > $after_kill FROM vid.vid" || { echo "FAILED: the pool stopped filling"; exit 1; }
-echo "ok: the pool keeps filling after the crash ($after_kill -> $(q "SELECT count(*) FROM vid.vid"))"
+after_kill=$(q "SELECT count(*) FROM vid.pool")
+wait_for 30 "SELECT count(*) > $after_kill FROM vid.pool" || { echo "FAILED: the pool stopped filling"; exit 1; }
+echo "ok: the pool keeps filling after the crash ($after_kill -> $(q "SELECT count(*) FROM vid.pool") VIDs in vid.pool)"
 q "ALTER SYSTEM RESET ALL" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
 
