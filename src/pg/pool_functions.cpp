@@ -51,25 +51,23 @@ SPIPlanPtr saved_plan(SPIPlanPtr* slot, const char* sql, int nargs, Oid* types) 
     return *slot;
 }
 
-// The fast path: a plain INSERT of the batch in a subtransaction. A key that already exists (or
-// that a concurrent generator is inserting) raises a unique violation: the subtransaction is
-// rolled back and the caller inserts the batch again with ON CONFLICT. Returns -1 then.
-int64 insert_keys_plain(Datum array) {
-    static SPIPlanPtr plans[2] = {nullptr, nullptr};  // [pool table]
-    const bool pool = has_pool_table();
-    Oid types[1] = {INT8ARRAYOID};
-    SPIPlanPtr plan = saved_plan(&plans[pool],
-                                 pool ? "INSERT INTO vid.pool (vid) SELECT unnest($1)"
-                                      : "INSERT INTO vid.vid (vid) SELECT unnest($1)",
-                                 1, types);
+constexpr int64 kUniqueViolation = -1, kDeadlock = -2;
+
+// Runs one INSERT of a batch in an internal subtransaction and returns the rows inserted. Two
+// errors are absorbed (the subtransaction rolled back, nothing inserted): a unique violation
+// (kUniqueViolation: the plain INSERT met an existing key) and a deadlock (kDeadlock: two
+// generators, each holding keys of its earlier batches, waited for each other's keys; the one
+// that detects it drops this batch and draws new keys, which breaks the cycle). Any other error
+// (a cancel, say) is raised again from the outer transaction.
+int64 insert_in_subtransaction(SPIPlanPtr plan, Datum* values) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    int64 inserted = -1;
+    int64 inserted = 0;
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(context);
     PG_TRY();
     {
-        int rc = SPI_execute_plan(plan, &array, nullptr, false, 0);
+        int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "vid: inserting new VIDs failed: %s", SPI_result_code_string(rc));
         inserted = static_cast<int64>(SPI_processed);
         ReleaseCurrentSubTransaction();
@@ -79,17 +77,17 @@ int64 insert_keys_plain(Datum array) {
     PG_CATCH();
     {
         // Whatever the error, the subtransaction is rolled back here (an internal subtransaction
-        // must not be left open); only a unique violation is absorbed, anything else (a cancel,
-        // say) is raised again from the outer transaction.
+        // must not be left open).
         MemoryContextSwitchTo(context);
         ErrorData* error = CopyErrorData();
         FlushErrorState();
         RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(context);
         CurrentResourceOwner = owner;
-        if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) ReThrowError(error);
+        if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION && error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
+            ReThrowError(error);
+        inserted = error->sqlerrcode == ERRCODE_UNIQUE_VIOLATION ? kUniqueViolation : kDeadlock;
         FreeErrorData(error);
-        inserted = -1;
     }
     PG_END_TRY();
     return inserted;
@@ -120,9 +118,18 @@ int64 insert_keys(const uint64_t* keys, int n, int64 limit, bool sparse) {
     ArrayType* arr = construct_array(const_cast<Datum*>(reinterpret_cast<const Datum*>(keys)), n, INT8OID,
                                      sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
     Datum values[2] = {PointerGetDatum(arr), Int64GetDatum(limit)};
-    int64 inserted = -1;
-    if (limit < 0 && sparse) inserted = insert_keys_plain(values[0]);
-    if (inserted < 0) {
+    // The fast path: a plain INSERT; a key that already exists (or that a concurrent generator is
+    // inserting) makes it fail, and the batch goes again with ON CONFLICT.
+    int64 inserted = kUniqueViolation;
+    if (limit < 0 && sparse) {
+        static SPIPlanPtr plain_plans[2] = {nullptr, nullptr};  // [pool]
+        inserted = insert_in_subtransaction(
+            saved_plan(&plain_plans[pool],
+                       pool ? "INSERT INTO vid.pool (vid) SELECT unnest($1)" : "INSERT INTO vid.vid (vid) SELECT unnest($1)",
+                       1, types),
+            values);
+    }
+    if (inserted == kUniqueViolation) {
         SPIPlanPtr plan;
         if (limit < 0) {
             plan = saved_plan(&all_plans[pool],
@@ -142,10 +149,9 @@ int64 insert_keys(const uint64_t* keys, int n, int64 limit, bool sparse) {
                                      "ON CONFLICT (vid) DO NOTHING",
                               2, types);
         }
-        int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-        if (rc != SPI_OK_INSERT) elog(ERROR, "vid: inserting new VIDs failed: %s", SPI_result_code_string(rc));
-        inserted = static_cast<int64>(SPI_processed);
+        inserted = insert_in_subtransaction(plan, values);
     }
+    if (inserted < 0) inserted = 0;  // a deadlock: this batch added nothing, the caller draws anew
     if (pool && inserted > 0) inserted -= remove_handed_out(values[0]);
     pfree(arr);
     return inserted;
