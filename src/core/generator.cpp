@@ -186,6 +186,8 @@ bool Generator::build_folded(size_t max_states, const FoldedLayout& layout) {
     for (int p = 0; p < n; ++p)
         for (size_t f : order[p])
             if (count[p][f] > std::min<uint64_t>(layout.narrow_max, UINT32_MAX)) wide_layers_ = p + 1;
+    // The check digit's layer (counts 0 or 1) is always narrow: a draw ends in a narrow layer.
+    wide_layers_ = std::min(wide_layers_, n - 1);
     wide_records_.clear();
     narrow_records_.clear();
     layer_offset_.assign(static_cast<size_t>(n), 0);
@@ -246,13 +248,50 @@ bool Generator::build_folded(size_t max_states, const FoldedLayout& layout) {
         prefix_start_.clear();
         prefix_.clear();
     } else {
-        // Padded to a power of two with starts no rank reaches: the search halves evenly.
-        size_t padded = 1;
-        while (padded < prefix_start_.size()) padded *= 2;
-        prefix_start_.resize(padded, UINT64_MAX);
+        build_prefix_guide();
     }
     next_.clear();  // the records replace the local automaton
     return true;
+}
+
+namespace {
+
+// (rank * scale) / 2^64: non-decreasing in rank.
+inline uint64_t bucket_of(uint64_t rank, uint64_t scale) noexcept {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(rank) * scale) >> 64);
+}
+
+}  // namespace
+
+// prefix_guide_[j] for buckets j = 0..G: the last prefix whose start falls in an earlier bucket
+// (0 if none). A rank r in bucket j has its prefix i with start[i] <= r, so bucket(start[i]) <= j:
+// i <= guide[j + 1]; and the prefix guide[j] starts in an earlier bucket, below r: i >= guide[j].
+void Generator::build_prefix_guide() {
+    const size_t prefixes = prefix_start_.size();
+    size_t buckets = 1;  // about twice as many buckets as prefixes: one or two candidates each
+    while (buckets < 2 * prefixes) buckets *= 2;
+    // bucket(r) <= r * buckets / body_count_ < buckets for every rank r < body_count_.
+    const unsigned __int128 scale = (static_cast<unsigned __int128>(buckets) << 64) / body_count_;
+    prefix_scale_ = scale > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(scale);
+    prefix_guide_.assign(buckets + 1, 0);
+    size_t before = 0;  // prefixes starting in buckets before j
+    for (size_t j = 0; j <= buckets; ++j) {
+        while (before < prefixes && bucket_of(prefix_start_[before], prefix_scale_) < j) ++before;
+        prefix_guide_[j] = static_cast<uint32_t>(before > 0 ? before - 1 : 0);
+    }
+}
+
+// The prefix holding `rank`: the last one starting at or below it.
+size_t Generator::find_prefix(uint64_t rank) const noexcept {
+    const size_t j = bucket_of(rank, prefix_scale_);
+    size_t i = prefix_guide_[j];
+    // Branch-free binary search among the candidates guide[j] .. guide[j + 1].
+    for (size_t len = prefix_guide_[j + 1] - i + 1; len > 1;) {
+        const size_t half = len / 2;
+        i = prefix_start_[i + half] <= rank ? i + half : i;
+        len -= half;
+    }
+    return i;
 }
 
 // Unranks uniform random numbers into kLanes bodies at once: each is uniform over the
@@ -476,11 +515,13 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
     const int n = length();
     const int wide = wide_layers_;
     const WideRecord* wide_layer[kMaxLength];
-    const NarrowRecord* narrow_layer[kMaxLength];
+    const NarrowRecord* narrow_layer[kMaxLength + 1];
     for (int p = 0; p < n; ++p) {
         wide_layer[p] = p < wide ? wide_records_.data() + layer_offset_[p] : nullptr;
         narrow_layer[p] = p < wide ? nullptr : narrow_records_.data() + layer_offset_[p];
     }
+    // After the last digit there is no record: its "next" (0) is prefetched from a real one.
+    narrow_layer[n] = narrow_records_.data();
     struct Lane {
         uint64_t rank;    // the draw's rank, relative to the current state
         uint64_t number;  // the digits so far
@@ -492,28 +533,34 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
     uint64_t failures = 0;  // consecutive draws that did not make a valid VID
     const uint64_t* prefix_start = prefix_start_.data();
     const size_t prefixes = prefix_start_.size();
-    // A new draw in `lane`; with the prefix table it begins past the wide layers. False when
-    // the prefix already repeats a block.
+    // A new draw in `lane`, taken through the wide layers (from the prefix table as far as it
+    // goes, then digit by digit), so that the loop below only meets narrow layers. False when
+    // the draw already repeats a block.
     auto try_start = [&](Lane& lane) -> bool {
-        lane.rank = rng.below(body_count_);
+        uint64_t rank = rng.below(body_count_);
+        uint64_t number = 0;
+        uint32_t state = 0;
+        int p = 0;
         lane.blocks.reset();
-        if (prefixes == 0) {
-            lane.number = 0;
-            lane.state = 0;
-            lane.pos = 0;
-            return true;
-        }
-        // The last prefix starting at or below the rank: a branch-free binary search.
-        size_t i = 0;
-        for (size_t step = prefixes / 2; step > 0; step /= 2) i = prefix_start[i + step] <= lane.rank ? i + step : i;
-        const uint64_t* first = prefix_start + i;
-        const Prefix& prefix = prefix_[static_cast<size_t>(first - prefix_start)];
-        lane.rank -= *first;
-        lane.number = prefix.number;
-        lane.state = prefix.state;
-        lane.pos = prefix_layers_;
         bool rejected = false;
-        for (int p = 0; p < prefix_layers_; ++p) rejected |= lane.blocks.push(static_cast<int>(prefix.digits >> (4 * p)) & 15, p);
+        if (prefixes > 0) {
+            const size_t i = find_prefix(rank);
+            const Prefix& prefix = prefix_[i];
+            rank -= prefix_start[i];
+            number = prefix.number;
+            state = prefix.state;
+            for (; p < prefix_layers_; ++p) rejected |= lane.blocks.push(static_cast<int>(prefix.digits >> (4 * p)) & 15, p);
+        }
+        for (; p < wide; ++p) {
+            const int d = take_digit(wide_layer[p][state], rank, state);
+            number = number * 10 + static_cast<uint64_t>(d);
+            rejected |= lane.blocks.push(d, p);
+        }
+        lane.rank = rank;
+        lane.number = number;
+        lane.state = state;
+        lane.pos = p;
+        __builtin_prefetch(narrow_layer[p] + state);
         return !rejected;
     };
     auto start = [&](Lane& lane) {
@@ -526,9 +573,10 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
     while (made < count) {
         for (Lane& lane : lanes) {
             const int p = lane.pos;
-            // Most steps are narrow (with the prefix table, at most one per draw is wide).
-            const int d = __builtin_expect(p < wide, 0) ? take_digit(wide_layer[p][lane.state], lane.rank, lane.state)
-                                                        : take_digit(narrow_layer[p][lane.state], lane.rank, lane.state);
+            const int d = take_digit(narrow_layer[p][lane.state], lane.rank, lane.state);
+            // This lane's next record: the other lanes' turns give it time to come from L2 (the
+            // records do not fit L1, and the CPU cannot look that far ahead by itself).
+            __builtin_prefetch(narrow_layer[p + 1] + lane.state);
             lane.number = lane.number * 10 + static_cast<uint64_t>(d);
             lane.pos = p + 1;
             bool rejected = lane.blocks.push(d, p);

@@ -138,8 +138,7 @@ private:
     std::vector<NarrowRecord> narrow_records_;
     std::vector<size_t> layer_offset_;  // first record of layer p (in its kind's vector)
     // A draw starts with its first prefix_layers_ digits at once (they would be wide steps):
-    // prefix_start_[i] is the first rank of prefix i (ascending, from 0; padded with UINT64_MAX
-    // to a power of two), prefix_[i] its digits
+    // prefix_start_[i] is the first rank of prefix i (ascending, from 0), prefix_[i] its digits
     // and the record it reaches at layer prefix_layers_. prefix_layers_ is the most wide layers
     // that have at most FoldedLayout::max_prefixes paths; 0 (no table) when even one layer has more.
     struct Prefix {
@@ -150,6 +149,13 @@ private:
     int prefix_layers_ = 0;
     std::vector<uint64_t> prefix_start_;
     std::vector<Prefix> prefix_;
+    // Finding the prefix of a rank r: bucket b(r) = (r * prefix_scale_) >> 64 is monotone in r,
+    // so the prefix holding r lies in [prefix_guide_[b], prefix_guide_[b + 1]] (a few entries:
+    // there are more buckets than prefixes).
+    uint64_t prefix_scale_ = 0;
+    std::vector<uint32_t> prefix_guide_;
+    void build_prefix_guide();
+    size_t find_prefix(uint64_t rank) const noexcept;
 };
 
 // The numeric value of a string of ASCII digits (at most 18 of them).
