@@ -214,7 +214,8 @@ bool Generator::build_folded(size_t max_states, const FoldedLayout& layout) {
     }
 
     // Every path through the first prefix_layers_ layers, in rank order (depth first, digits
-    // ascending): as many wide layers as give at most layout.max_prefixes paths.
+    // ascending): as many wide layers as give at most layout.max_prefixes paths (and at most 16,
+    // the digits Prefix::digits holds).
     uint64_t first_rank = 0;
     bool too_many = false;
     auto walk = [&](auto& self, int p, size_t f, uint64_t value, uint64_t digits) -> void {
@@ -236,7 +237,7 @@ bool Generator::build_folded(size_t max_states, const FoldedLayout& layout) {
                  digits | uint64_t(d) << (4 * p));
         }
     };
-    for (prefix_layers_ = body_count_ > 0 ? wide_layers_ : 0; prefix_layers_ > 0; --prefix_layers_) {
+    for (prefix_layers_ = body_count_ > 0 ? std::min(wide_layers_, 16) : 0; prefix_layers_ > 0; --prefix_layers_) {
         prefix_start_.clear();
         prefix_.clear();
         first_rank = 0;
@@ -476,7 +477,7 @@ private:
 // Draws the digit whose range of ranks in `rec` holds `rank`, makes rank the offset within that
 // range and state the state after the digit. bound[1..9] are the starts of digits 1..9, so the
 // digit is how many of them are <= rank: counted branch-free (the digits are random, a search
-// would mispredict); the 32-bit records are a loop of 9 compares the compiler vectorizes.
+// would mispredict); compilers make it nine compare-and-add-carry pairs.
 template <typename Record>
 inline int take_digit(const Record& rec, uint64_t& rank, uint32_t& state) noexcept {
     using Bound = std::remove_const_t<std::remove_reference_t<decltype(rec.bound[0])>>;
@@ -507,9 +508,10 @@ void Generator::generate_folded(Csprng& rng, uint64_t* out, size_t count) const 
 // Draws whole strings from the folded automaton, kLanes at a time, each lane one digit per turn:
 // the lanes are independent chains of dependent loads, so the CPU overlaps them. A lane whose
 // string repeats a block starts a new draw at once (rejection sampling: the rest of a rejected
-// string does not matter). Every accepted draw takes exactly length() turns, so which valid VID
+// string does not matter). Every accepted draw takes the same number of turns, so which valid VID
 // a lane delivers is independent of when it delivers: the output stays uniform, and the lanes
-// still running when `count` are made are dropped without bias.
+// still running when `count` are made are dropped without bias. (Fewer lanes for small counts:
+// each lane left running is a draw wasted.)
 template <class Blocks>
 void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) const {
     const int n = length();
@@ -530,6 +532,7 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
         Blocks blocks;
     };
     Lane lanes[kLanes];
+    const size_t active = std::min<size_t>(count, kLanes);
     uint64_t failures = 0;  // consecutive draws that did not make a valid VID
     const uint64_t* prefix_start = prefix_start_.data();
     const size_t prefixes = prefix_start_.size();
@@ -567,11 +570,12 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
         while (!try_start(lane))
             if (++failures >= kMaxAttemptsPerVid) throw_exhausted();
     };
-    for (Lane& lane : lanes) start(lane);
+    for (size_t l = 0; l < active; ++l) start(lanes[l]);
     size_t made = 0;
     char digits[kBufLen];
     while (made < count) {
-        for (Lane& lane : lanes) {
+        for (size_t l = 0; l < active; ++l) {
+            Lane& lane = lanes[l];
             const int p = lane.pos;
             const int d = take_digit(narrow_layer[p][lane.state], lane.rank, lane.state);
             // This lane's next record: the other lanes' turns give it time to come from L2 (the

@@ -3,7 +3,6 @@
 #include "no_postgres.hpp"
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "random.hpp"
@@ -11,6 +10,14 @@
 #include "verhoeff.hpp"
 
 namespace vid {
+
+// How Variant::Folded lays its tables out. Every layout draws exactly the same distribution;
+// the defaults are the fast ones, tests shrink the limits so that short lengths exercise the
+// 64-bit layers and the prefix table too.
+struct FoldedLayout {
+    uint64_t narrow_max = UINT32_MAX;  // a layer whose counts are all <= this draws in 32 bits
+    size_t max_prefixes = 16384;       // the largest prefix table (0: none)
+};
 
 // Draws VIDs uniformly from all valid VIDs of a rule set.
 //
@@ -24,18 +31,12 @@ namespace vid {
 //   Variant::Folded  the state also carries the Verhoeff accumulator (x10 states), so a drawn
 //                    string of all `length` digits passes every local rule and the checksum;
 //                    only the repeated-block rule is left, and it is checked digit by digit
-//                    (a draw that breaks it is dropped at once and another one starts).
+//                    (a draw that breaks it is dropped at once and another one starts). Also
+//                    needs at most 65,536 states per layer.
 //   Variant::Local   the body (all but the check digit) passes the local rules; the check digit
 //                    is appended, then its own windows and the repeated-block rule are checked.
 // When neither fits (long restricted numbers or prefixes), Method::EarlyAbort draws digit by digit
 // and starts over from the first digit as soon as a prefix breaks a rule, which is also uniform.
-// How Variant::Folded lays its tables out. Every layout draws exactly the same distribution;
-// the defaults are the fast ones, tests shrink the limits so that short lengths exercise the
-// 64-bit layers and the prefix table too.
-struct FoldedLayout {
-    uint64_t narrow_max = UINT32_MAX;  // a layer whose counts are all <= this draws in 32 bits
-    size_t max_prefixes = 16384;       // the largest prefix table (0: none)
-};
 
 class Generator {
 public:
