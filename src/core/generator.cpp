@@ -492,27 +492,35 @@ inline int take_digit(const Record& rec, uint64_t& rank, uint32_t& state) noexce
 }  // namespace
 
 void Generator::generate_folded(Csprng& rng, uint64_t* out, size_t count) const {
-    const int B = rules_.config().repeated_block_limit;
-    if (B <= 0 || 2 * B > length())
-        generate_folded_with<NoBlocks>(rng, out, count);
-    else if (B == 1)
-        generate_folded_with<BlockBits<1>>(rng, out, count);
-    else if (B == 2)
-        generate_folded_with<BlockBits<2>>(rng, out, count);
-    else if (B == 3)
-        generate_folded_with<BlockBits<3>>(rng, out, count);
+    // A lane still running when `count` VIDs are made is a wasted draw: one lane for a few VIDs.
+    if (count >= kLanes)
+        generate_folded_blocks<kLanes>(rng, out, count);
     else
-        generate_folded_with<BlocksAtEnd>(rng, out, count);
+        generate_folded_blocks<1>(rng, out, count);
 }
 
-// Draws whole strings from the folded automaton, kLanes at a time, each lane one digit per turn:
+template <int Lanes>
+void Generator::generate_folded_blocks(Csprng& rng, uint64_t* out, size_t count) const {
+    const int B = rules_.config().repeated_block_limit;
+    if (B <= 0 || 2 * B > length())
+        generate_folded_with<NoBlocks, Lanes>(rng, out, count);
+    else if (B == 1)
+        generate_folded_with<BlockBits<1>, Lanes>(rng, out, count);
+    else if (B == 2)
+        generate_folded_with<BlockBits<2>, Lanes>(rng, out, count);
+    else if (B == 3)
+        generate_folded_with<BlockBits<3>, Lanes>(rng, out, count);
+    else
+        generate_folded_with<BlocksAtEnd, Lanes>(rng, out, count);
+}
+
+// Draws whole strings from the folded automaton, Lanes at a time, each lane one digit per turn:
 // the lanes are independent chains of dependent loads, so the CPU overlaps them. A lane whose
 // string repeats a block starts a new draw at once (rejection sampling: the rest of a rejected
 // string does not matter). Every accepted draw takes the same number of turns, so which valid VID
 // a lane delivers is independent of when it delivers: the output stays uniform, and the lanes
-// still running when `count` are made are dropped without bias. (Fewer lanes for small counts:
-// each lane left running is a draw wasted.)
-template <class Blocks>
+// still running when `count` are made are dropped without bias.
+template <class Blocks, int Lanes>
 void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) const {
     const int n = length();
     const int wide = wide_layers_;
@@ -531,8 +539,7 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
         int pos;          // digits placed
         Blocks blocks;
     };
-    Lane lanes[kLanes];
-    const size_t active = std::min<size_t>(count, kLanes);
+    Lane lanes[Lanes];
     uint64_t failures = 0;  // consecutive draws that did not make a valid VID
     const uint64_t* prefix_start = prefix_start_.data();
     const size_t prefixes = prefix_start_.size();
@@ -570,12 +577,11 @@ void Generator::generate_folded_with(Csprng& rng, uint64_t* out, size_t count) c
         while (!try_start(lane))
             if (++failures >= kMaxAttemptsPerVid) throw_exhausted();
     };
-    for (size_t l = 0; l < active; ++l) start(lanes[l]);
+    for (Lane& lane : lanes) start(lane);
     size_t made = 0;
     char digits[kBufLen];
     while (made < count) {
-        for (size_t l = 0; l < active; ++l) {
-            Lane& lane = lanes[l];
+        for (Lane& lane : lanes) {
             const int p = lane.pos;
             const int d = take_digit(narrow_layer[p][lane.state], lane.rank, lane.state);
             // This lane's next record: the other lanes' turns give it time to come from L2 (the

@@ -100,7 +100,9 @@ private:
 
     void generate_by_bodies(Csprng& rng, uint64_t* out, size_t count) const;
     void generate_folded(Csprng& rng, uint64_t* out, size_t count) const;
-    template <class Blocks>
+    template <int Lanes>
+    void generate_folded_blocks(Csprng& rng, uint64_t* out, size_t count) const;
+    template <class Blocks, int Lanes>
     void generate_folded_with(Csprng& rng, uint64_t* out, size_t count) const;
     void unrank_folded(uint64_t rank, char* buf) const;
 

@@ -320,6 +320,7 @@ struct UniformCase {
     RuleConfig (*make_config)();  // built when the test runs, not at registration
     Flavor flavor;
     int samples_per_vid;
+    size_t per_call = 65536;  // VIDs asked of each generate() call
 };
 
 // Length 6 with non-default rules, two of its own valid VIDs excluded by full-length entries
@@ -385,6 +386,8 @@ std::vector<UniformCase> uniform_cases() {
         if (f.method == Method::Automaton && f.variant == Variant::Folded)
             cases.push_back({"block4length8", block4_length8, f, 20});
     }
+    // Three VIDs a call: the folded automaton runs fewer lanes than usual.
+    cases.push_back({"length6_per_call3", [] { return defaults_of_length(6); }, kFolded, 20, 3});
     return cases;
 }
 
@@ -409,7 +412,7 @@ TEST_P(Uniformity, MatchesBruteForceEnumeration) {
     vid::Csprng rng;
     const size_t samples = vidtest::scaled(valid.size() * static_cast<size_t>(tc.samples_per_vid));
     std::vector<uint64_t> counts(valid.size(), 0);
-    std::vector<uint64_t> chunk(65536);
+    std::vector<uint64_t> chunk(tc.per_call);
     size_t outside = 0, done = 0;
     while (done < samples) {
         const size_t n = std::min(chunk.size(), samples - done);
