@@ -42,6 +42,12 @@ bool verhoeff_valid(std::string_view digits) noexcept {
     return verhoeff_state(digits, 0) == 0;
 }
 
+int verhoeff_step(int from_right, int digit, int acc) noexcept {
+    // The check runs c = d(c, p[i % 8][digit i from the right]) from the right, i.e. the product
+    // f_0 f_1 ... f_{n-1}: a digit further left multiplies from the left.
+    return kD[kP[from_right % 8][digit]][acc];
+}
+
 VerhoeffPrefix::VerhoeffPrefix(int body_len) noexcept : table_{} {
     // The digit at index j of the body is number i = body_len - 1 - j from the right, whose
     // factor is p[(i + 1) % 8][digit]; the product runs from the rightmost factor leftwards,

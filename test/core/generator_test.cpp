@@ -48,7 +48,42 @@ RuleConfig defaults_of_length(int length) {
     return c;
 }
 
-const char* method_name(Method m) { return m == Method::Automaton ? "automaton" : "early-abort"; }
+
+using Variant = vid::Generator::Variant;
+
+// One way to generate: a method, the automaton's variant and the folded automaton's layout. All
+// of them must draw exactly the same distribution. The folded layouts with small limits make
+// short lengths (whose counts all fit 32 bits) go through the 64-bit layers and the prefix
+// table as 16 digits do.
+struct Flavor {
+    const char* name;
+    Method method;
+    Variant variant;
+    vid::FoldedLayout layout;
+};
+
+const Flavor kFolded{"Folded", Method::Automaton, Variant::Folded, {}};
+const Flavor kFoldedWide{"FoldedWide", Method::Automaton, Variant::Folded, {1000, 0}};
+const Flavor kFoldedPrefix{"FoldedPrefix", Method::Automaton, Variant::Folded, {1000, 1 << 20}};
+const Flavor kFoldedPartialPrefix{"FoldedPartialPrefix", Method::Automaton, Variant::Folded, {1000, 30}};
+const Flavor kLocal{"Local", Method::Automaton, Variant::Local, {}};
+const Flavor kEarlyAbort{"EarlyAbort", Method::EarlyAbort, Variant::Folded, {}};
+
+std::vector<Flavor> all_flavors() {
+    return {kFolded, kFoldedWide, kFoldedPrefix, kFoldedPartialPrefix, kLocal, kEarlyAbort};
+}
+
+Generator make_generator(const RuleSet& rules, const Flavor& f) {
+    return Generator(rules, f.method, size_t{1} << 20, f.variant, f.layout);
+}
+
+// The generator really is the flavor asked for (the automaton did not fall back).
+void expect_flavor(const Generator& gen, const Flavor& f) {
+    ASSERT_EQ(gen.method(), f.method) << f.name;
+    if (f.method == Method::Automaton) {
+        EXPECT_EQ(gen.variant(), f.variant) << f.name;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Validity and distinctness
@@ -113,6 +148,9 @@ std::vector<ValidityCase> validity_cases() {
     c.not_start_with = {"2", "34", "567"};
     c.restricted = {"98", "0"};
     cases.push_back({"length10lists", c});
+    c = defaults_of_length(8);
+    c.repeated_block_limit = 1;  // all digits distinct
+    cases.push_back({"B1length8", c});
     return cases;
 }
 
@@ -120,18 +158,18 @@ void PrintTo(const ValidityCase& c, std::ostream* os) { *os << c.name; }
 
 class GeneratorValidity : public ::testing::TestWithParam<ValidityCase> {};
 
-// Both methods produce only valid VIDs (20,000 each with the defaults; fewer elsewhere, above
+// Every flavor produces only valid VIDs (20,000 each with the defaults; fewer elsewhere, above
 // all for the early abort, which is the slower one).
-TEST_P(GeneratorValidity, BothMethodsProduceValidVids) {
+TEST_P(GeneratorValidity, AllFlavorsProduceValidVids) {
     const RuleSet rules(GetParam().cfg);
     const int len = GetParam().cfg.length;
     vid::Csprng rng;
-    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
-        const Generator gen(rules, m);
-        ASSERT_EQ(gen.method(), m);
+    for (const Flavor& f : all_flavors()) {
+        const Generator gen = make_generator(rules, f);
+        expect_flavor(gen, f);
         ASSERT_EQ(gen.length(), len);
-        const size_t count = vidtest::scaled(m == Method::Automaton ? GetParam().automaton_count
-                                                                    : GetParam().early_abort_count);
+        const size_t count = vidtest::scaled(f.method == Method::Automaton ? GetParam().automaton_count
+                                                                           : GetParam().early_abort_count);
         std::vector<uint64_t> out(count);
         gen.generate(rng, out.data(), count);
         size_t invalid = 0;
@@ -139,16 +177,15 @@ TEST_P(GeneratorValidity, BothMethodsProduceValidVids) {
             ASSERT_LT(v, pow10(len));
             const std::string s = digits_of(v, len);
             if (!rules.is_valid(s) && ++invalid <= 10)
-                ADD_FAILURE() << method_name(m) << ": " << s << " fails "
-                              << vid::rule_name(rules.first_failing_rule(s));
+                ADD_FAILURE() << f.name << ": " << s << " fails " << vid::rule_name(rules.first_failing_rule(s));
         }
-        EXPECT_EQ(invalid, 0u) << method_name(m);
+        EXPECT_EQ(invalid, 0u) << f.name;
         // generate_digits writes exactly length() digits.
         char buf[vid::kMaxLength + 4];
         std::fill(std::begin(buf), std::end(buf), '#');
         gen.generate_digits(rng, buf);
-        EXPECT_TRUE(rules.is_valid(std::string_view(buf, static_cast<size_t>(len))));
-        EXPECT_EQ(buf[len], '#');
+        EXPECT_TRUE(rules.is_valid(std::string_view(buf, static_cast<size_t>(len)))) << f.name;
+        EXPECT_EQ(buf[len], '#') << f.name;
     }
 }
 
@@ -158,15 +195,29 @@ INSTANTIATE_TEST_SUITE_P(Configs, GeneratorValidity, ::testing::ValuesIn(validit
 TEST(Generator, MethodSelectionAndFallback) {
     const RuleSet rules{RuleConfig{}};
     EXPECT_EQ(Generator(rules).method(), Method::Automaton);
+    EXPECT_EQ(Generator(rules).variant(), Variant::Folded);
     EXPECT_EQ(Generator(rules, Method::Automaton).method(), Method::Automaton);
     EXPECT_EQ(Generator(rules, Method::EarlyAbort).method(), Method::EarlyAbort);
     EXPECT_GT(Generator(rules).body_count(), 0u);
+    // What PostgreSQL builds (max_states 100000) is the folded automaton, with the prefix table.
+    const Generator pg(rules, Method::Automaton, 100000);
+    EXPECT_EQ(pg.variant(), Variant::Folded);
+    EXPECT_GT(pg.prefix_layers(), 0);
+    EXPECT_EQ(Generator(rules, Method::Automaton, 100000, Variant::Local).variant(), Variant::Local);
+
+    vid::Csprng rng;
+    std::vector<uint64_t> out(vidtest::scaled(2000));
+    // Room for the local automaton (~1,400 states) but not for the folded one (ten times that):
+    // the local one is used.
+    const Generator local(rules, Method::Automaton, 5000);
+    EXPECT_EQ(local.method(), Method::Automaton);
+    EXPECT_EQ(local.variant(), Variant::Local);
+    local.generate(rng, out.data(), out.size());
+    for (uint64_t v : out) EXPECT_TRUE(rules.is_valid(digits_of(v, 16))) << v;
 
     // Too few states allowed: the automaton is abandoned for the early abort, which still works.
     const Generator tiny(rules, Method::Automaton, 10);
     EXPECT_EQ(tiny.method(), Method::EarlyAbort);
-    vid::Csprng rng;
-    std::vector<uint64_t> out(vidtest::scaled(2000));
     tiny.generate(rng, out.data(), out.size());
     for (uint64_t v : out) EXPECT_TRUE(rules.is_valid(digits_of(v, 16))) << v;
 
@@ -179,21 +230,87 @@ TEST(Generator, MethodSelectionAndFallback) {
     EXPECT_EQ(fallback.method(), Method::EarlyAbort);
     fallback.generate(rng, out.data(), 200);
     for (size_t i = 0; i < 200; ++i) EXPECT_TRUE(long_rules.is_valid(digits_of(out[i], 16))) << out[i];
+
+    // A folded layer of more than 65,536 states (16-bit record numbers): with every other rule
+    // off, a restricted number of 5 digits keeps the last 4 digits, 10^5 folded states a layer.
+    // The state budget is not the limit here, the local automaton is used.
+    c = vidtest::all_off(12);
+    c.restricted = {"12345"};
+    const RuleSet wide_rules(c);
+    const Generator per_layer(wide_rules, Method::Automaton, size_t{1} << 24);
+    EXPECT_EQ(per_layer.method(), Method::Automaton);
+    EXPECT_EQ(per_layer.variant(), Variant::Local);
+    per_layer.generate(rng, out.data(), 200);
+    for (size_t i = 0; i < 200; ++i) EXPECT_TRUE(wide_rules.is_valid(digits_of(out[i], 12))) << out[i];
+}
+
+// The layouts of the folded automaton the flavors ask for: 64-bit layers on short lengths, a
+// prefix table over all of them or over some; and the defaults on 16 and 18 digits.
+TEST(Generator, FoldedLayouts) {
+    for (int len : {6, 7}) {
+        const RuleSet rules(defaults_of_length(len));
+        const Generator fast = make_generator(rules, kFolded);
+        EXPECT_EQ(fast.wide_layers(), 0) << len;
+        EXPECT_EQ(fast.prefix_layers(), 0) << len;
+        const Generator wide = make_generator(rules, kFoldedWide);
+        EXPECT_GE(wide.wide_layers(), 2) << len;
+        EXPECT_EQ(wide.prefix_layers(), 0) << len;
+        const Generator prefix = make_generator(rules, kFoldedPrefix);
+        EXPECT_GE(prefix.wide_layers(), 2) << len;
+        EXPECT_EQ(prefix.prefix_layers(), prefix.wide_layers()) << len;
+        const Generator partial = make_generator(rules, kFoldedPartialPrefix);
+        EXPECT_GT(partial.prefix_layers(), 0) << len;
+        EXPECT_LT(partial.prefix_layers(), partial.wide_layers()) << len;
+        // The same automaton whatever the layout.
+        EXPECT_EQ(wide.body_count(), fast.body_count());
+        EXPECT_EQ(prefix.body_count(), fast.body_count());
+        EXPECT_EQ(partial.body_count(), fast.body_count());
+    }
+    const Generator sixteen(RuleSet{RuleConfig{}});
+    EXPECT_GT(sixteen.wide_layers(), 0);
+    EXPECT_GT(sixteen.prefix_layers(), 0);
+    EXPECT_LE(sixteen.prefix_layers(), sixteen.wide_layers());
+    // All rules off but the checksum: counts up to 10^17, too many prefixes for the table over
+    // every wide layer; whatever it covers, the rest draws in 64 bits.
+    const Generator alloff(RuleSet(vidtest::all_off(18)));
+    EXPECT_EQ(alloff.variant(), Variant::Folded);
+    EXPECT_EQ(alloff.body_count(), pow10(17));
+    EXPECT_LT(alloff.prefix_layers(), alloff.wide_layers());
+}
+
+// verhoeff_step, accumulated over a whole string from the left, is 0 exactly for the strings
+// that pass the check.
+TEST(Generator, VerhoeffStepMatchesTheCheck) {
+    std::mt19937_64 mt(5);
+    for (int i = 0; i < 20000; ++i) {
+        const int len = 2 + static_cast<int>(mt() % 17);
+        std::string s = digits_of(mt() % pow10(len - 1), len - 1);
+        if (i % 2 == 0) {
+            s = vidtest::with_check(s);
+        } else {
+            s.push_back(static_cast<char>('0' + mt() % 10));
+        }
+        int acc = 0;
+        for (int j = 0; j < len; ++j) acc = vid::verhoeff_step(len - 1 - j, s[static_cast<size_t>(j)] - '0', acc);
+        EXPECT_EQ(acc == 0, vid::verhoeff_valid(s)) << s;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Exact uniformity, against every valid VID enumerated by brute force
 // ---------------------------------------------------------------------------------------------
 
-// Every valid VID of a (short) configuration, ascending, by testing all 10^length strings.
+// Every valid VID of a (short) configuration, ascending: every body completed by its check digit
+// (only that one can pass the checksum), kept when valid.
 std::vector<uint64_t> enumerate_valid(const RuleSet& rules) {
     const int len = rules.config().length;
     std::vector<uint64_t> valid;
     std::string s(static_cast<size_t>(len), '0');
-    const uint64_t total = pow10(len);
-    for (uint64_t v = 0; v < total; ++v) {
-        if (rules.first_failing_rule(s) == Rule::Ok) valid.push_back(v);
-        for (int i = len - 1; i >= 0 && ++s[static_cast<size_t>(i)] > '9'; --i) s[static_cast<size_t>(i)] = '0';
+    const uint64_t bodies = pow10(len - 1);
+    for (uint64_t b = 0; b < bodies; ++b) {
+        vid::number_to_digits(b, len - 1, s.data());
+        s.back() = static_cast<char>('0' + vid::verhoeff_check_digit(std::string_view(s.data(), s.size() - 1)));
+        if (rules.first_failing_rule(s) == Rule::Ok) valid.push_back(b * 10 + static_cast<uint64_t>(s.back() - '0'));
     }
     return valid;
 }
@@ -201,8 +318,9 @@ std::vector<uint64_t> enumerate_valid(const RuleSet& rules) {
 struct UniformCase {
     const char* name;
     RuleConfig (*make_config)();  // built when the test runs, not at registration
-    Method method;
+    Flavor flavor;
     int samples_per_vid;
+    size_t per_call = 65536;  // VIDs asked of each generate() call
 };
 
 // Length 6 with non-default rules, two of its own valid VIDs excluded by full-length entries
@@ -233,18 +351,47 @@ RuleConfig nondefault6() {
     return c;
 }
 
+// The repeated-block rule with one-digit blocks (all digits distinct), switched off, and with
+// blocks of 4 (checked on the whole string at the end by the folded automaton; 8 digits, the
+// space cut down by a single first digit and no two neighbours in sequence).
+RuleConfig block1_length6() {
+    RuleConfig c = defaults_of_length(6);
+    c.repeated_block_limit = 1;
+    return c;
+}
+RuleConfig block0_length6() {
+    RuleConfig c = defaults_of_length(6);
+    c.repeated_block_limit = 0;
+    return c;
+}
+RuleConfig block4_length8() {
+    RuleConfig c = defaults_of_length(8);
+    c.repeated_block_limit = 4;
+    c.sequence_limit = 2;
+    c.not_start_with = {"0", "1", "2", "3", "4", "5", "6", "7", "8"};
+    return c;
+}
+
 std::vector<UniformCase> uniform_cases() {
     std::vector<UniformCase> cases;
-    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
-        cases.push_back({"length6", [] { return defaults_of_length(6); }, m, 50});
-        cases.push_back({"length7", [] { return defaults_of_length(7); }, m, 20});
-        cases.push_back({"nondefault6entries", nondefault6_entries, m, 50});
-        cases.push_back({"nondefault6", nondefault6, m, 50});
+    for (const Flavor& f : all_flavors()) {
+        cases.push_back({"length6", [] { return defaults_of_length(6); }, f, 50});
+        cases.push_back({"length7", [] { return defaults_of_length(7); }, f, 20});
+        cases.push_back({"nondefault6entries", nondefault6_entries, f, 50});
+        cases.push_back({"nondefault6", nondefault6, f, 50});
+        cases.push_back({"block1length6", block1_length6, f, 50});
+        cases.push_back({"block0length6", block0_length6, f, 50});
+        // Blocks checked once the string is complete: only the folded flavors do that (the
+        // others check blocks as for any other length).
+        if (f.method == Method::Automaton && f.variant == Variant::Folded)
+            cases.push_back({"block4length8", block4_length8, f, 20});
     }
+    // Three VIDs a call: the folded automaton runs fewer lanes than usual.
+    cases.push_back({"length6_per_call3", [] { return defaults_of_length(6); }, kFolded, 20, 3});
     return cases;
 }
 
-void PrintTo(const UniformCase& c, std::ostream* os) { *os << c.name << " " << method_name(c.method); }
+void PrintTo(const UniformCase& c, std::ostream* os) { *os << c.name << " " << c.flavor.name; }
 
 class Uniformity : public ::testing::TestWithParam<UniformCase> {};
 
@@ -260,12 +407,12 @@ TEST_P(Uniformity, MatchesBruteForceEnumeration) {
     std::vector<int32_t> index(pow10(len), -1);
     for (size_t i = 0; i < valid.size(); ++i) index[valid[i]] = static_cast<int32_t>(i);
 
-    const Generator gen(rules, tc.method);
-    ASSERT_EQ(gen.method(), tc.method);
+    const Generator gen = make_generator(rules, tc.flavor);
+    expect_flavor(gen, tc.flavor);
     vid::Csprng rng;
     const size_t samples = vidtest::scaled(valid.size() * static_cast<size_t>(tc.samples_per_vid));
     std::vector<uint64_t> counts(valid.size(), 0);
-    std::vector<uint64_t> chunk(65536);
+    std::vector<uint64_t> chunk(tc.per_call);
     size_t outside = 0, done = 0;
     while (done < samples) {
         const size_t n = std::min(chunk.size(), samples - done);
@@ -284,7 +431,7 @@ TEST_P(Uniformity, MatchesBruteForceEnumeration) {
     const double df = static_cast<double>(valid.size() - 1);
     const double stat = vidtest::chi_square_uniform(counts);
     const double z = vidtest::chi_square_z(stat, df);
-    EXPECT_LT(std::abs(z), kZLimit) << tc.name << " " << method_name(tc.method) << ": " << valid.size()
+    EXPECT_LT(std::abs(z), kZLimit) << tc.name << " " << tc.flavor.name << ": " << valid.size()
                                     << " valid VIDs, " << samples << " samples, chi-square " << stat
                                     << " on " << df << " df (z = " << z << ")";
     const double expected = static_cast<double>(samples) / static_cast<double>(valid.size());
@@ -297,8 +444,7 @@ TEST_P(Uniformity, MatchesBruteForceEnumeration) {
 
 INSTANTIATE_TEST_SUITE_P(Short, Uniformity, ::testing::ValuesIn(uniform_cases()),
                          [](const ::testing::TestParamInfo<UniformCase>& info) {
-                             return std::string(info.param.name) + "_" +
-                                    (info.param.method == Method::Automaton ? "Automaton" : "EarlyAbort");
+                             return std::string(info.param.name) + "_" + info.param.flavor.name;
                          });
 
 // The test above has power: a generator that steps back only one digit when a prefix breaks a
@@ -362,9 +508,10 @@ TEST(Generator, FirstDigitIsNotSkewed) {
         ++got;
     }
 
-    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
-        const Generator gen(rules, m);
-        const size_t samples = vidtest::scaled(m == Method::Automaton ? 200000 : 40000);
+    for (const Flavor& f : {kFolded, kLocal, kEarlyAbort}) {
+        const Generator gen = make_generator(rules, f);
+        expect_flavor(gen, f);
+        const size_t samples = vidtest::scaled(f.method == Method::Automaton ? 200000 : 40000);
         std::vector<uint64_t> counts(10, 0);
         for (size_t i = 0; i < samples; ++i) {
             gen.generate_digits(rng, buf);
@@ -375,7 +522,7 @@ TEST(Generator, FirstDigitIsNotSkewed) {
         for (int d = 2; d <= 9; ++d) {
             const double share = static_cast<double>(counts[static_cast<size_t>(d)]) / static_cast<double>(samples);
             EXPECT_NEAR(share, 1.0 / 8, 0.05 / 8 * (samples < 100000 ? 2 : 1))
-                << method_name(m) << ": first digit " << d;
+                << f.name << ": first digit " << d;
         }
         // Two-sample chi-square (homogeneity) over the digits 2..9, 7 df.
         const double n1 = static_cast<double>(samples), n2 = static_cast<double>(ref_samples);
@@ -387,7 +534,7 @@ TEST(Generator, FirstDigitIsNotSkewed) {
             stat += (a - ea) * (a - ea) / ea + (b - eb) * (b - eb) / eb;
         }
         const double z = vidtest::chi_square_z(stat, 7);
-        EXPECT_LT(z, kZLimit) << method_name(m) << ": chi-square " << stat << " on 7 df";
+        EXPECT_LT(z, kZLimit) << f.name << ": chi-square " << stat << " on 7 df";
     }
 }
 
@@ -395,9 +542,11 @@ TEST(Generator, FirstDigitIsNotSkewed) {
 // The automaton's path count
 // ---------------------------------------------------------------------------------------------
 
-// body_count() equals the number of (length-1)-digit bodies passing the local rules at every
-// position, counted two ways: with local_ok at each position, and with the whole-string checks
-// of a RuleSet of the body's length without the repeated-block rule.
+// body_count(), Variant::Local: the number of (length-1)-digit bodies passing the local rules at
+// every position, counted two ways: with local_ok at each position, and with the whole-string
+// checks of a RuleSet of the body's length without the repeated-block rule.
+// Variant::Folded: the number of whole strings (check digit included) passing the local rules at
+// every position and the checksum, counted the same two ways. 0 for both when nothing passes.
 TEST(Generator, BodyCountMatchesBruteForce) {
     std::vector<RuleConfig> configs = {defaults_of_length(6), nondefault6(), vidtest::all_off(5)};
     RuleConfig c = defaults_of_length(7);
@@ -407,29 +556,43 @@ TEST(Generator, BodyCountMatchesBruteForce) {
     c = defaults_of_length(7);
     c.sequence_limit = 1;  // nothing passes
     configs.push_back(c);
+    c = defaults_of_length(6);
+    c.restricted = {"786", "666", "0", "2", "4", "6", "8"};  // only odd digits, the check digit too
+    c.repeating_limit = 4;
+    configs.push_back(c);
     for (const RuleConfig& cfg : configs) {
         const RuleSet rules(cfg);
-        const Generator gen(rules);
-        ASSERT_EQ(gen.method(), Method::Automaton);
-        const int m = cfg.length - 1;
-        RuleConfig body_cfg = cfg;
-        body_cfg.length = m;
-        body_cfg.repeated_block_limit = 0;
-        const RuleSet body_rules(body_cfg);
-        uint64_t by_local_ok = 0, by_rules = 0;
-        std::string s(static_cast<size_t>(m), '0');
-        for (uint64_t v = 0; v < pow10(m); ++v) {
-            vid::number_to_digits(v, m, s.data());
-            bool ok = true;
-            for (int p = 0; p < m && ok; ++p) ok = rules.local_ok(s.data() + p, p);
-            by_local_ok += ok;
-            const Rule r = body_rules.first_failing_rule(s);
-            by_rules += r == Rule::Ok || r == Rule::Checksum;
+        // Both counts, by brute force over all strings of `len` digits.
+        auto count = [&](int len, bool checksum) {
+            RuleConfig part = cfg;
+            part.length = len;
+            part.repeated_block_limit = 0;
+            const RuleSet part_rules(part);
+            uint64_t by_local_ok = 0, by_rules = 0;
+            std::string s(static_cast<size_t>(len), '0');
+            for (uint64_t v = 0; v < pow10(len); ++v) {
+                vid::number_to_digits(v, len, s.data());
+                bool ok = !checksum || vid::verhoeff_valid(s);
+                for (int p = 0; p < len && ok; ++p) ok = rules.local_ok(s.data() + p, p);
+                by_local_ok += ok;
+                const Rule r = part_rules.first_failing_rule(s);
+                by_rules += checksum ? r == Rule::Ok : (r == Rule::Ok || r == Rule::Checksum);
+            }
+            EXPECT_EQ(by_local_ok, by_rules) << "length " << len;
+            return by_local_ok;
+        };
+        const Generator local = make_generator(rules, kLocal);
+        expect_flavor(local, kLocal);
+        EXPECT_EQ(local.body_count(), count(cfg.length - 1, false)) << "length " << cfg.length;
+        const uint64_t strings = count(cfg.length, true);
+        for (const Flavor& f : {kFolded, kFoldedWide, kFoldedPrefix, kFoldedPartialPrefix}) {
+            const Generator folded = make_generator(rules, f);
+            expect_flavor(folded, f);
+            EXPECT_EQ(folded.body_count(), strings) << "length " << cfg.length << " " << f.name;
         }
-        EXPECT_EQ(by_local_ok, by_rules) << "length " << cfg.length;
-        EXPECT_EQ(gen.body_count(), by_local_ok) << "length " << cfg.length;
     }
-    EXPECT_EQ(Generator(RuleSet(vidtest::all_off(16))).body_count(), pow10(15));
+    EXPECT_EQ(make_generator(RuleSet(vidtest::all_off(16)), kLocal).body_count(), pow10(15));
+    EXPECT_EQ(make_generator(RuleSet(vidtest::all_off(16)), kFolded).body_count(), pow10(15));
 }
 
 // space_size(): exact up to kExactSpaceMaxLength digits, whichever the method.
@@ -438,10 +601,10 @@ TEST(Generator, SpaceSizeExactForShortLengths) {
     for (const RuleConfig& cfg : {defaults_of_length(5), defaults_of_length(6), nondefault6()}) {
         const RuleSet rules(cfg);
         const double expected = static_cast<double>(enumerate_valid(rules).size());
-        for (Method m : {Method::Automaton, Method::EarlyAbort}) {
-            const Generator::SpaceSize size = Generator(rules, m).space_size(rng);
-            EXPECT_TRUE(size.exact) << cfg.length << " " << method_name(m);
-            EXPECT_EQ(size.valid, expected) << cfg.length << " " << method_name(m);
+        for (const Flavor& f : {kFolded, kLocal, kEarlyAbort}) {
+            const Generator::SpaceSize size = make_generator(rules, f).space_size(rng);
+            EXPECT_TRUE(size.exact) << cfg.length << " " << f.name;
+            EXPECT_EQ(size.valid, expected) << cfg.length << " " << f.name;
         }
     }
     RuleConfig none = defaults_of_length(12);
@@ -470,16 +633,17 @@ TEST(Generator, SpaceSizeEstimateForSixteenDigits) {
     const double ref_sd = 1 / std::sqrt(static_cast<double>(accepted));
     vid::Csprng rng;
     const int samples = static_cast<int>(vidtest::scaled(400000));
-    for (Method m : {Method::Automaton, Method::EarlyAbort}) {
-        const Generator gen(rules, m);
+    for (const Flavor& f : {kFolded, kLocal, kEarlyAbort}) {
+        const Generator gen = make_generator(rules, f);
+        expect_flavor(gen, f);
         const Generator::SpaceSize size = gen.space_size(rng, samples);
         EXPECT_FALSE(size.exact);
-        const double pool = m == Method::Automaton ? static_cast<double>(gen.body_count()) : 1e15;
+        const double pool = f.method == Method::Automaton ? static_cast<double>(gen.body_count()) : 1e15;
         const double q = reference / pool;  // the share of drawn bodies that make a valid VID
         const double est_sd = std::sqrt((1 - q) / (q * samples));
         const double tolerance = 6 * std::sqrt(ref_sd * ref_sd + est_sd * est_sd);
         EXPECT_NEAR(size.valid / reference, 1.0, tolerance)
-            << method_name(m) << ": " << size.valid << " vs " << reference;
+            << f.name << ": " << size.valid << " vs " << reference;
     }
 }
 
@@ -546,9 +710,12 @@ TEST(Generator, EmptySpaceThrowsSpaceExhausted) {
     c = defaults_of_length(12);
     c.repeated_block_limit = 1;
     const RuleSet block_empty(c);
-    const Generator blocked(block_empty);
-    EXPECT_GT(blocked.body_count(), 0u);
-    expect_space_exhausted([&] { blocked.generate(rng, out, 1); }, "block 1, automaton");
+    for (const Flavor& f : {kFolded, kFoldedWide, kFoldedPartialPrefix, kLocal}) {
+        const Generator blocked = make_generator(block_empty, f);
+        expect_flavor(blocked, f);
+        EXPECT_GT(blocked.body_count(), 0u) << f.name;
+        expect_space_exhausted([&] { blocked.generate(rng, out, 1); }, f.name);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
