@@ -66,7 +66,11 @@ public:
     // The rule-by-rule reference alone (tests compare the fast path against it).
     Rule first_failing_rule_reference(std::string_view candidate) const noexcept;
 
+    // Where PatternScan covers the configuration its answer is exact (tested against the
+    // reference exhaustively): an invalid candidate of the right length costs one pass too.
     bool is_valid(std::string_view candidate) const noexcept {
+        if (candidate.size() == static_cast<size_t>(config_.length) && scan_.covers())
+            return scan_.all_pass(candidate.data());
         return first_failing_rule(candidate) == Rule::Ok;
     }
 

@@ -32,6 +32,7 @@ std::string describe(const RuleConfig& c) {
 void expect_agrees(const RuleSet& rules, const std::string& s) {
     const Rule reference = rules.first_failing_rule_reference(s);
     ASSERT_EQ(rules.first_failing_rule(s), reference) << s << " under " << describe(rules.config());
+    ASSERT_EQ(rules.is_valid(s), reference == Rule::Ok) << s << " under " << describe(rules.config());
     if (s.size() == static_cast<size_t>(rules.config().length) && rules.scan().covers()) {
         ASSERT_EQ(rules.scan().all_pass(s.data()), reference == Rule::Ok) << s << " under " << describe(rules.config());
     }
