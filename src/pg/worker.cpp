@@ -4,15 +4,21 @@
 // once when someone allocates there); nothing runs on a hot standby.
 #include "boundary.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_database.h"
+#include "commands/vacuum.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_node.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -20,6 +26,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -172,6 +179,47 @@ bool extension_installed() {
     return SPI_processed == 1;
 }
 
+// Every allocation deletes a row of vid.pool. Autovacuum visits a database once a minute by
+// default; meanwhile a busy pool gathers dead rows by the hundred thousand, and each allocation
+// walks past more of them from its random start point (measured: 5,000 -> 2,600 allocations/s
+// within a minute). So the worker vacuums vid.pool itself, outside any transaction block, once a
+// tenth of it (and at least 10,000 rows) is dead. (Before 0.3.0 there is no vid.pool: nothing to do.)
+void vacuum_pool_if_needed() {
+    static MemoryContext vacuum_context = nullptr;
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    const Oid nsp = get_namespace_oid("vid", true);
+    const Oid relid = OidIsValid(nsp) ? get_relname_relid("pool", nsp) : InvalidOid;
+    bool needed = false;
+    if (OidIsValid(relid)) {
+        PgStat_StatTabEntry* e = pgstat_fetch_stat_tabentry(relid);
+        if (e != nullptr) {
+            const double dead = static_cast<double>(e->n_dead_tuples);
+            needed = dead >= std::max(10000.0, 0.1 * static_cast<double>(e->n_live_tuples));
+        }
+    }
+    if (!needed) {
+        CommitTransactionCommand();
+        return;
+    }
+    if (vacuum_context == nullptr)
+        vacuum_context = AllocSetContextCreate(TopMemoryContext, "vid vacuum", ALLOCSET_DEFAULT_SIZES);
+    pgstat_report_activity(STATE_RUNNING, "vid: VACUUM vid.pool");
+    VacuumStmt* stmt = makeNode(VacuumStmt);
+    stmt->options = NIL;
+    stmt->rels = list_make1(makeVacuumRelation(makeRangeVar(pstrdup("vid"), pstrdup("pool"), -1), relid, NIL));
+    stmt->is_vacuumcmd = true;
+    // VACUUM commits the transaction it is called in, runs its own, and leaves a new one open for
+    // its caller to commit. It allocates under PortalContext, which a worker does not have.
+    MemoryContext saved_portal = PortalContext;
+    PortalContext = vacuum_context;
+    ExecVacuum(make_parsestate(nullptr), stmt, true);
+    PortalContext = saved_portal;
+    CommitTransactionCommand();
+    MemoryContextReset(vacuum_context);
+    pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
 // One round in this database: refill in batches, each committed on its own, then sweep.
 // Returns false when the extension is not installed here.
 bool worker_round(DbSlot* slot) {
@@ -205,6 +253,7 @@ bool worker_round(DbSlot* slot) {
         end_transaction();
         CHECK_FOR_INTERRUPTS();
     } while (swept > 0);
+    vacuum_pool_if_needed();
     if (added > 0) elog(LOG, "vid: refill added " INT64_FORMAT " VIDs", added);
     SpinLockAcquire(&shared_state()->mutex);
     slot->last_round = GetCurrentTimestamp();

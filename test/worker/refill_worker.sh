@@ -35,6 +35,7 @@ wait_for() {  # wait_for SECONDS SQL-returning-boolean
 }
 
 q "CREATE EXTENSION vid"
+q "ALTER TABLE vid.pool SET (autovacuum_enabled = false)"  # so that a vacuum seen below is the worker's
 wait_for 20 "SELECT count(*) >= $TARGET FROM vid.pool" ||
     { echo "FAILED: the worker did not fill the new pool to the target"; exit 1; }
 echo "ok: the worker filled the pool of a new installation to the target ($TARGET)"
@@ -80,6 +81,11 @@ wait_for 15 "SELECT count(*) >= $THRESHOLD FROM vid.pool" ||
     { echo "FAILED: pool not back above the threshold within 15 s"; exit 1; }
 echo "ok: pool back above the threshold $((SECONDS - t0)) s after the load (worker log: $worker_added added so far)"
 check "no duplicate keys across vid.pool and vid.vid" "SELECT count(*) = count(DISTINCT vid) FROM vid.all_vids"
+# 20,000 allocations left 20,000 dead rows in vid.pool: the worker vacuums it itself (a manual
+# VACUUM in the statistics: last_vacuum, not last_autovacuum; autovacuum is off for vid.pool here).
+wait_for 15 "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relid = 'vid.pool'::regclass" ||
+    { echo "FAILED: the worker did not vacuum vid.pool ($(q "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'vid.pool'::regclass") dead rows)"; exit 1; }
+echo "ok: the worker vacuumed vid.pool after the load (dead rows now $(q "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'vid.pool'::regclass"))"
 
 # 2. Expiry sweep.
 v=$(q "SELECT vid_allocate(clock_timestamp() + interval '1 second')")
