@@ -5,6 +5,9 @@
 -- runs 0.1.0, 0.1.0--0.2.0 and then this file (see Makefile).
 \echo Use "ALTER EXTENSION vid UPDATE TO '0.3.0'" to load this file. \quit
 
+-- No allocation may move a VID between the copy to vid.pool and the delete below.
+LOCK TABLE vid.vid IN EXCLUSIVE MODE;
+
 CREATE TABLE vid.pool (
     vid bigint PRIMARY KEY,
     -- A pooled VID obeys the rules in force (a new restricted number withdraws the ones it breaks).
