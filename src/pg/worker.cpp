@@ -234,6 +234,7 @@ bool worker_round(DbSlot* slot) {
         }
         RefillStep step = refill_step(added > 0, refill_batch);
         end_transaction();
+        vacuum_pool_if_needed();  // under steady load this loop is where the worker stays
         if (step.added > 0) {
             set_state(slot, WorkerState::Refilling);
             added += step.added;
