@@ -73,7 +73,7 @@ echo "| vid_allocate() tps, pgbench 8 clients, pool of $POOL | $vid_tps | SKIP L
 # 0.1.0 (no audit columns), alternating runs.
 for db in audit_on audit_off; do
     createdb $db
-    if [ $db = audit_on ]; then PGDATABASE=$db q "CREATE EXTENSION vid"; else PGDATABASE=$db q "CREATE EXTENSION vid VERSION '0.1.0'"; fi
+    if [ $db = audit_on ]; then PGDATABASE=$db q "CREATE EXTENSION vid VERSION '0.2.0'"; else PGDATABASE=$db q "CREATE EXTENSION vid VERSION '0.1.0'"; fi
     PGDATABASE=$db q "SELECT vid_generate_pool($POOL)" >/dev/null
     PGDATABASE=$db q "VACUUM ANALYZE"
 done
@@ -103,6 +103,11 @@ k = max(1, len(tps) // 10)
 first, last = sum(tps[:k]) / k, sum(tps[-k - 1:-1] or tps[-k:]) / k
 print(f"| sustained: {int(sys.argv[3])} allocations, worker refilling (tps) | last 10% {last:.0f} | first 10% {first:.0f} | {last / first:.2f}x, {failed} failed | ≥ 0.8x, 0 failed |")
 PY
+
+# The worker stops refilling from here on: the figures below measure one statement alone.
+q "ALTER SYSTEM SET vid.refill_threshold = 0"
+q "SELECT pg_reload_conf()" >/dev/null
+sleep 2
 
 # --- the validity check over stored strings vs a trivial predicate on the same table.
 q "CREATE TABLE strings AS SELECT vid.key_to_text(vid) AS v FROM vid.all_vids LIMIT $VALID_N"
