@@ -37,15 +37,20 @@ RefillStep refill_step(bool continuing, int64 max_batch) {
     RefillStep step{false, 0, 0, false};
     if (!try_refill_lock()) return step;
     step.locked = true;
-    step.available = count_available();
+    // The first step of a round counts the pool; the next ones (a refill that goes on, under load)
+    // read the shared estimate, which allocations decrement and generation increments: counting a
+    // pool of 100,000 rows per batch was a large share of the worker's time.
+    DbSlot* slot = my_db_slot();
+    step.available = continuing && slot != nullptr ? static_cast<int64>(pg_atomic_read_u64(&slot->available))
+                                                   : count_available();
     const int64 target = std::max(refill_target, refill_threshold);
     const bool below = step.available < refill_threshold || (continuing && step.available < target);
     if (below) {
         const int64 want = std::min<int64>(max_batch, target - step.available);
         step.added = generate_into_pool(want, &step.exhausted);
     }
-    if (DbSlot* slot = my_db_slot()) {
-        pg_atomic_write_u64(&slot->available, static_cast<uint64>(step.available + step.added));
+    if (slot != nullptr) {
+        if (!continuing) pg_atomic_write_u64(&slot->available, static_cast<uint64>(step.available + step.added));
         pg_atomic_write_u32(&slot->wake_pending, 0);
     }
     return step;
