@@ -213,7 +213,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Context ctx{&c, &rules};
     const int len = c.length, body_len = len - 1;
     FUZZ_CHECK(rules.history() >= 0 && rules.history() < len, &c, "", "history " + std::to_string(rules.history()));
-    const Generator aut(rules, Method::Automaton, max_states);
+    // aut: the automaton of the local rules (body_count = bodies passing them); folded: the default,
+    // the checksum folded in (body_count = whole strings passing the local rules and the checksum).
+    const Generator aut(rules, Method::Automaton, max_states, Generator::Variant::Local);
+    const Generator folded(rules, Method::Automaton, max_states);
     const Generator early(rules, Method::EarlyAbort);
     FUZZ_CHECK(early.method() == Method::EarlyAbort && early.length() == len && aut.length() == len, &c, "", "");
     const bool automaton = aut.method() == Method::Automaton;
@@ -236,6 +239,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             FUZZ_CHECK(aut.body_count() == counted.local_bodies, &c, "",
                        "body_count " + std::to_string(aut.body_count()) + ", bodies passing the local rules " +
                            std::to_string(counted.local_bodies));
+        if (folded.method() == Method::Automaton && folded.variant() == Generator::Variant::Folded)
+            FUZZ_CHECK(folded.body_count() >= counted.valid && folded.body_count() <= counted.local_bodies, &c, "",
+                       "folded body_count " + std::to_string(folded.body_count()) + ", valid " +
+                           std::to_string(counted.valid) + ", local bodies " + std::to_string(counted.local_bodies));
         if (len == vid::kMinLength) {  // (up to kExactSpaceMaxLength the count does not depend on the method)
             const Generator::SpaceSize sz = aut.space_size(rng());
             FUZZ_CHECK(sz.exact && sz.valid == static_cast<double>(counted.valid), &c, "",
@@ -281,6 +288,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(threw, &c, "", "generate() with body_count 0 did not throw SpaceExhausted");
     } else if (quick_automaton) {
         generate_and_check(ctx, aut, exists && automaton, automaton ? "automaton" : "automaton (fell back to early abort)");
+    }
+    if (folded.method() == Method::Automaton && folded.body_count() == 0) {
+        FUZZ_CHECK(!counted.complete || counted.valid == 0, &c, "", "folded body_count 0 but valid VIDs exist");
+    } else if (quick_automaton && folded.method() == Method::Automaton) {
+        generate_and_check(ctx, folded, exists, "folded automaton");
     }
     if (quick) generate_and_check(ctx, early, early_must, "early abort");
     return 0;
