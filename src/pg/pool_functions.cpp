@@ -352,8 +352,9 @@ Datum caller_application() { return CStringGetTextDatum(application_name ? appli
 // row moves from vid.pool to vid.vid; before, its vid.vid row became ASSIGNED.
 bool try_allocate(int64 start, Datum expiry, bool expiry_null, uint64_t* key) {
     static SPIPlanPtr plans[3][2] = {};  // [layout: 0.1.0, 0.2.0 audit, 0.3.0 pool][from start]
-    const bool audit = has_audit_columns();
-    const bool pool = has_pool_table();
+    const Layout installed = layout();  // one call: both answers from the same catalog reading
+    const bool pool = installed.pool;
+    const bool audit = installed.audit || pool;  // 0.3.0 has the audit columns
     const int layout = pool ? 2 : audit ? 1 : 0;
     const bool from = start >= 0;
     Oid types[4] = {TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID};

@@ -218,21 +218,21 @@ Oid rule_set_relid() { return vid_table_oid("rule_set"); }
 
 // The layout of the installed extension version (the library serves every version's SQL until
 // ALTER EXTENSION vid UPDATE): read once, again after any change to vid.vid (an upgrade alters it).
-void read_layout() {
-    cached_vid_oid = vid_table_oid("vid");
-    cached_audit = get_attnum(cached_vid_oid, "assigned_by") != InvalidAttrNumber ? 1 : 0;
-    cached_pool = OidIsValid(get_relname_relid("pool", get_rel_namespace(cached_vid_oid))) ? 1 : 0;
+// The catalog lookups may process invalidations, whose callback resets the cache: so both answers
+// are computed into locals first and stored together, and callers get them from one call.
+Layout layout() {
+    if (cached_audit >= 0 && cached_pool >= 0) return Layout{cached_audit == 1, cached_pool == 1};
+    const Oid vid = vid_table_oid("vid");
+    const bool audit = get_attnum(vid, "assigned_by") != InvalidAttrNumber;
+    const bool pool = OidIsValid(get_relname_relid("pool", get_rel_namespace(vid)));
+    cached_vid_oid = vid;
+    cached_audit = audit ? 1 : 0;
+    cached_pool = pool ? 1 : 0;
+    return Layout{audit, pool};
 }
 
-bool has_audit_columns() {
-    if (cached_audit < 0 || cached_pool < 0) read_layout();
-    return cached_audit == 1;
-}
-
-bool has_pool_table() {
-    if (cached_audit < 0 || cached_pool < 0) read_layout();
-    return cached_pool == 1;
-}
+bool has_audit_columns() { return layout().audit; }
+bool has_pool_table() { return layout().pool; }
 Oid restricted_number_relid() { return vid_table_oid("restricted_number"); }
 
 void lock_rules_shared() {

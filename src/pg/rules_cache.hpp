@@ -35,6 +35,12 @@ Oid rule_set_relid();
 
 // Whether vid.vid has the audit columns (0.2.0 and later; a database still at 0.1.0 keeps
 // working with this library, without audit). Cached until vid.vid changes.
+// Which version's tables are installed: audit columns in vid.vid (0.2.0), vid.pool (0.3.0).
+struct Layout {
+    bool audit;
+    bool pool;
+};
+Layout layout();
 bool has_audit_columns();
 // vid.pool holds the AVAILABLE VIDs (0.3.0); before, they were rows of vid.vid.
 bool has_pool_table();
